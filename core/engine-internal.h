@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal structures of the engine, shared by the files of core/.  Not installed.
+ *
+ * Locking (the full list; the public header repeats the order):
+ *
+ *   hotplug_lock (device_hotplug_lock)   mutex; serialises every store, add and remove; protects
+ *                                        mhp_block.online_type, the group table and block creation
+ *                                        and removal.
+ *   mhp_block.dev_lock (device lock)     mutex; one block's transitions; protects dev_offline.
+ *   mem_hotplug_lock                     rwlock; write during online, offline, add, remove.
+ *   memory_chain.rwsem                   the notifier chain (notifier.c).
+ *   stat_lock                            leaf mutex; zone spans and counters, node masks, node
+ *                                        info, parameters, mhp_block.zone, group counters.
+ *   blocks_lock                          leaf rwlock; the id -> block table and nr_blocks.
+ *   ev_lock                              leaf mutex; the uevent queue and seqnum.
+ *
+ * Order: hotplug_lock -> dev_lock -> mem_hotplug_lock -> chain -> stat_lock -> blocks_lock ->
+ * ev_lock.  Never the other way round.  mhp_block.state is atomic and read without any lock (the
+ * kernel's state_show() takes none either).
+ */
+#ifndef MEMHP_ENGINE_INTERNAL_H
+#define MEMHP_ENGINE_INTERNAL_H
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memhp/engine.h"
+
+#define RADIX_LEAF_BITS 12
+#define RADIX_MID_BITS 12
+#define RADIX_LEAF_SIZE (1UL << RADIX_LEAF_BITS)
+#define RADIX_MID_SIZE (1UL << RADIX_MID_BITS)
+
+/* MAX_ORDER_NR_PAGES on x86-64 6.x (order 10): kernelcore= boundaries are rounded to it. */
+#define MAX_ORDER_NR_PAGES 1024UL
+/* pageblock_nr_pages on x86-64: 2 MiB. */
+#define PAGEBLOCK_NR_PAGES 512UL
+/* sizeof(struct page) on x86-64. */
+#define STRUCT_PAGE_SIZE 64UL
+
+struct mhp_block {
+	struct mhp_engine *engine;
+	unsigned long id;
+	uint64_t generation;
+	atomic_uint refcount;
+	atomic_int state; /* enum mhp_block_state; no lock */
+	atomic_bool removed;
+	pthread_mutex_t dev_lock;
+	bool dev_offline; /* protected by dev_lock */
+	int online_type; /* protected by hotplug_lock */
+	int nid; /* last node registered, as the kernel's mem->nid */
+	uint64_t node_mask; /* nodes it is registered under */
+	int zone; /* protected by stat_lock; MHP_ZONE_NONE unless online in one zone */
+	uint8_t boot_zone_mask; /* zones its boot pages are in (multi-zone blocks) */
+	bool early; /* boot memory: counts in present_early_pages */
+	int group; /* memory group id or -1 */
+	unsigned long present_pages; /* < pages per block: the block has holes */
+	unsigned long nr_vmemmap; /* memmap-on-memory pages at its start */
+	unsigned long hwpoison; /* poisoned pages (EHWPOISON on online) */
+};
+
+struct mhp_group {
+	bool used;
+	bool is_dynamic;
+	int nid;
+	unsigned long max_pages; /* static groups */
+	unsigned long unit_pages; /* dynamic groups */
+	unsigned long present_kernel_pages; /* protected by stat_lock */
+	unsigned long present_movable_pages; /* protected by stat_lock */
+	unsigned long nr_blocks; /* protected by hotplug_lock */
+};
+
+struct mhp_node {
+	bool online; /* stat_lock */
+	unsigned long nr_blocks; /* stat_lock */
+	unsigned long zone_movable_pfn; /* boot: kernelcore=/movablecore= split, 0 for none */
+	struct mhp_zone_info zones[MHP_NR_ZONES]; /* stat_lock */
+};
+
+struct mhp_engine {
+	struct mhp_config cfg; /* arrays point into the copies below */
+	struct mhp_mem_range *boot;
+	struct mhp_mem_range *numa;
+	struct mhp_mem_range *reserved;
+	unsigned int block_shift;
+	unsigned long pages_per_block;
+	unsigned long max_block_id; /* exclusive */
+
+	pthread_mutex_t hotplug_lock;
+	pthread_t hotplug_owner; /* debug: lock ownership assertions */
+	bool hotplug_held;
+	pthread_rwlock_t mem_hotplug_lock;
+	pthread_mutex_t stat_lock;
+	pthread_rwlock_t blocks_lock;
+	struct mhp_notifier_head memory_chain;
+
+	/* parameters, protected by stat_lock */
+	int auto_online;
+	int online_policy;
+	unsigned int auto_movable_ratio;
+	bool auto_movable_numa_aware;
+
+	uint64_t node_states[MHP_NR_NODE_STATES]; /* stat_lock */
+	struct mhp_node nodes[MHP_MAX_NUMNODES];
+
+	/* id -> block: three levels (top, mid, leaf) so that lookups are O(1) for any id width */
+	unsigned int top_bits;
+	struct mhp_block ****radix; /* blocks_lock */
+	unsigned long nr_blocks; /* blocks_lock */
+	uint64_t next_generation; /* hotplug_lock */
+
+	struct mhp_group *groups; /* hotplug_lock (table), stat_lock (counters) */
+	unsigned int nr_groups;
+
+	/* uevents */
+	pthread_mutex_t ev_lock;
+	pthread_cond_t ev_cond;
+	struct mhp_uevent *ev_ring;
+	size_t ev_cap, ev_head, ev_count;
+	uint64_t seqnum;
+	uint64_t dropped;
+	int ev_fd;
+	bool booting;
+};
+
+#ifndef NDEBUG
+#define assert_hotplug_held(e) \
+	assert((e)->hotplug_held &&pthread_equal((e)->hotplug_owner, pthread_self()))
+#else
+#define assert_hotplug_held(e) ((void)(e))
+#endif
+
+#endif /* MEMHP_ENGINE_INTERNAL_H */
