@@ -552,7 +552,10 @@ static int remove_memory_locked(struct mhp_engine *e, uint64_t start, uint64_t s
 					   .nid = b->nid,
 					   .zone = MHP_ZONE_NONE };
 
-		pthread_mutex_lock(&b->dev_lock);
+		/*
+		 * No device lock here: it ranks above mem_hotplug_lock, and `removed` is atomic, so
+		 * mhp_block_online_show() sees either the old value or -ENODEV.
+		 */
 		pthread_mutex_lock(&e->stat_lock);
 		/* Node links first, then the device. */
 		for (unsigned int nid = 0; nid < e->cfg.nr_nodes; nid++)
@@ -562,7 +565,6 @@ static int remove_memory_locked(struct mhp_engine *e, uint64_t start, uint64_t s
 		block_unlink(e, b);
 		atomic_store(&b->removed, true);
 		pthread_mutex_unlock(&e->stat_lock);
-		pthread_mutex_unlock(&b->dev_lock);
 		if (b->group >= 0)
 			e->groups[b->group].nr_blocks--;
 		if (ops(e)->remove)

@@ -113,14 +113,15 @@ static int parse_ull(const char *s, unsigned int base, unsigned long long *ret)
 			overflow = true;
 		res = res * base + v;
 	}
+	/* Overflow is reported before anything about what follows the digits. */
+	if (overflow)
+		return -ERANGE;
 	if (p == s)
 		return -EINVAL;
 	if (*p == '\n')
 		p++;
 	if (*p)
 		return -EINVAL;
-	if (overflow)
-		return -ERANGE;
 	*ret = res;
 	return 0;
 }
