@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fusefs/memhotplugfs.h - the daemon's internal interfaces: the machine options, the sysfs-like
+ * tree of templates, the attribute handlers and the event worker.
+ *
+ * The tree is virtual: an inode number encodes a template (a node of the mini sysfs, such as
+ * "memoryN/state") and its parameters (block id, node id, cpu).  Nothing is allocated when a block
+ * appears or disappears; existence is always asked from the engine, which is the only owner of
+ * hotplug state.
+ */
+#ifndef MEMHOTPLUGFS_H
+#define MEMHOTPLUGFS_H
+
+#define FUSE_USE_VERSION 312
+
+#include <fuse_lowlevel.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <memhp/memhp.h>
+
+#define MHPFS_MAX_CPUS 1024
+#define MHPFS_MAX_RANGES 64
+#define MHPFS_SYSFS_PAGE 4096
+
+/* ---- the machine and the command line (options.c) --------------------------------------- */
+
+enum mhpfs_layout {
+	MHPFS_LAYOUT_MEMORY = 0, /* the mount is /sys/devices/system/memory */
+	MHPFS_LAYOUT_SYSFS, /* the mount is a mini /sys */
+};
+
+/**
+ * struct mhpfs_machine - everything the command line decides
+ * @cfg: the engine configuration; its arrays point into @boot, @numa and @reserved
+ * @boot: boot memory ranges
+ * @numa: firmware NUMA affinity of hot-pluggable ranges
+ * @reserved: busy iomem
+ * @cpu_node: node of each cpu
+ * @nr_cpus: number of cpus
+ * @distance: SLIT, distance[a][b]
+ * @layout: enum mhpfs_layout
+ * @probe: whether memory/probe exists
+ * @inject: whether the notifier error injector is loaded
+ * @inject_priority: its notifier priority
+ */
+struct mhpfs_machine {
+	struct mhp_config cfg;
+	struct mhp_mem_range boot[MHPFS_MAX_RANGES];
+	struct mhp_mem_range numa[MHPFS_MAX_RANGES];
+	struct mhp_mem_range reserved[MHPFS_MAX_RANGES];
+	int cpu_node[MHPFS_MAX_CPUS];
+	unsigned int nr_cpus;
+	unsigned char distance[MHP_MAX_NUMNODES][MHP_MAX_NUMNODES];
+	int layout;
+	bool probe;
+	bool inject;
+	int inject_priority;
+};
+
+/**
+ * mhpfs_parse_options() - parse the daemon's own options out of @args
+ * @args: the command line; the daemon's options are removed, FUSE's stay
+ * @m: filled with the default machine changed by the options
+ * @ret_exit: set to an exit status when the program should stop (help, version, error)
+ *
+ * Prints a message naming the option on error.
+ *
+ * Return: 0 to continue, or -EINVAL / 1 (stop; see @ret_exit).
+ */
+int mhpfs_parse_options(struct fuse_args *args, struct mhpfs_machine *m, int *ret_exit);
+
+/** mhpfs_usage() - print the daemon's option summary */
+void mhpfs_usage(const char *prog);
+
+/* ---- the filesystem state ------------------------------------------------------------------ */
+
+/**
+ * struct mhpfs - one mounted filesystem
+ * @e: the engine
+ * @inj: the error injector, or NULL
+ * @m: the machine
+ * @se: the FUSE session (NULL until mounted)
+ * @start: mount time, used for all timestamps
+ * @bus_autoprobe: drivers_autoprobe of bus/memory and bus/node
+ * @power_lock: protects @power_on
+ * @power_on: power/control set to "on" (struct power_on list)
+ * @stop: asks the event worker to end
+ * @stat_*: counters for kernel/debug/memhotplugfs/stats
+ */
+struct mhpfs {
+	struct mhp_engine *e;
+	struct mhp_inject *inj;
+	struct mhpfs_machine m;
+	struct fuse_session *se;
+	struct timespec start;
+	atomic_int bus_autoprobe[2];
+	pthread_mutex_t power_lock;
+	struct power_on *power_on; /* protected by power_lock */
+	atomic_bool stop;
+	atomic_ulong stat_opens;
+	atomic_ulong stat_reads;
+	atomic_ulong stat_writes;
+	atomic_ulong stat_write_errors;
+	atomic_ulong stat_interrupts;
+	atomic_ulong stat_changes;
+	atomic_ulong stat_events;
+	atomic_ulong stat_invalidations;
+};
+
+/* ---- templates (tree.c) ------------------------------------------------------------------- */
+
+enum mhpfs_kind {
+	K_DIR,
+	K_FILE,
+	K_LINK,
+};
+
+/* Which parameters a template's key carries. */
+enum mhpfs_param {
+	P_NONE = 0,
+	P_BLOCK, /* id */
+	P_NODE, /* nid */
+	P_BLOCK_NODE, /* id, nid: memoryN/nodeX */
+	P_NODE_BLOCK, /* nid, id: nodeX/memoryN */
+	P_NODE_CPU, /* nid, id = cpu */
+};
+
+/**
+ * struct mhpfs_key - a node of the tree: template and parameters
+ * @t: template index
+ * @nid: node id (P_NODE*, P_BLOCK_NODE)
+ * @id: block id or cpu number
+ */
+struct mhpfs_key {
+	int t;
+	int nid;
+	unsigned long id;
+};
+
+/* A growing output buffer (LXCFS learnt that fixed-size ones break). */
+struct sbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+int sbuf_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_reset(struct sbuf *sb);
+void sbuf_free(struct sbuf *sb);
+
+/* File flavours: kernfs (sysfs) files or debugfs files. */
+#define TF_DEBUGFS (1U << 0) /* st_size 0, no 4096-byte cap on writes */
+
+/**
+ * struct mhpfs_attr_ctx - what a show or store works on
+ * @fs: the filesystem
+ * @k: the key of the file
+ * @b: the block when the key has one (a reference held by the open file), else NULL
+ * @cancel: the writer's cancellation flag (stores only)
+ */
+struct mhpfs_attr_ctx {
+	struct mhpfs *fs;
+	const struct mhpfs_key *k;
+	struct mhp_block *b;
+	struct mhp_cancel *cancel;
+};
+
+typedef int (*mhpfs_show_t)(const struct mhpfs_attr_ctx *c, struct sbuf *sb);
+typedef int (*mhpfs_store_t)(const struct mhpfs_attr_ctx *c, const char *buf, size_t count);
+typedef int (*mhpfs_link_t)(const struct mhpfs_key *k, struct sbuf *sb);
+typedef bool (*mhpfs_exists_t)(const struct mhpfs *fs);
+
+/**
+ * struct mhpfs_template - one node of the mini sysfs
+ * @name: fixed name, or the prefix of a parametrised name ("memory" for memoryN)
+ * @parent: template index of the parent directory
+ * @kind: enum mhpfs_kind
+ * @mode: permission bits
+ * @param: enum mhpfs_param of the key
+ * @numbered: the name is @name followed by the parameter this template introduces
+ * @flags: TF_*
+ * @show: read handler (NULL: EACCES at open for reading)
+ * @store: write handler (NULL: EACCES at open for writing)
+ * @link: symlink target
+ * @exists: whether the template exists in this configuration (NULL: always)
+ */
+struct mhpfs_template {
+	const char *name;
+	int parent;
+	int kind;
+	mode_t mode;
+	int param;
+	bool numbered;
+	unsigned int flags;
+	mhpfs_show_t show;
+	mhpfs_store_t store;
+	mhpfs_link_t link;
+	mhpfs_exists_t exists;
+};
+
+extern const struct mhpfs_template mhpfs_templates[];
+extern const int mhpfs_nr_templates;
+
+/* Template indices other files need. */
+int mhpfs_t_root(void);
+int mhpfs_t_memory(void);
+int mhpfs_t_node_root(void);
+int mhpfs_t_node(void);
+int mhpfs_t_bus_memory_devices(void);
+int mhpfs_t_bus_node_devices(void);
+
+/** mhpfs_layout_root() - the template shown at the mount point */
+int mhpfs_layout_root(const struct mhpfs *fs);
+
+fuse_ino_t mhpfs_key_to_ino(const struct mhpfs *fs, const struct mhpfs_key *k);
+int mhpfs_ino_to_key(const struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *ret);
+
+/**
+ * mhpfs_key_valid() - whether the node exists now
+ *
+ * Return: 0, -ENOENT (never existed or gone).
+ */
+int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k);
+
+/** mhpfs_key_generation() - the FUSE generation (changes when a block id comes back) */
+uint64_t mhpfs_key_generation(struct mhpfs *fs, const struct mhpfs_key *k);
+
+/**
+ * mhpfs_lookup_child() - find a child by name
+ *
+ * Return: 0 with @ret set, -ENOENT, -ENOTDIR.
+ */
+int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char *name,
+		       struct mhpfs_key *ret);
+
+/** mhpfs_parent() - the parent of a node (the root is its own parent) */
+void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpfs_key *ret);
+
+/**
+ * mhpfs_child_cb - called for each child while listing a directory
+ * Return: 0 to go on, non-zero to stop (that value is returned by mhpfs_list_children()).
+ */
+typedef int (*mhpfs_child_cb)(void *priv, const char *name, const struct mhpfs_key *k);
+
+int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_child_cb cb,
+			void *priv);
+
+/** mhpfs_fill_stat() - st_mode, st_size, st_nlink, owner and times of a node */
+void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st);
+
+/* ---- attribute helpers (attrs.c) ---------------------------------------------------------- */
+
+/** mhpfs_power_forget() - drop power/control state of a removed block */
+void mhpfs_power_forget(struct mhpfs *fs, unsigned long id);
+
+/** mhpfs_power_free() - drop all power/control state (at exit) */
+void mhpfs_power_free(struct mhpfs *fs);
+
+/* ---- the FUSE operations (ops.c) ---------------------------------------------------------- */
+
+extern const struct fuse_lowlevel_ops mhpfs_ops;
+
+/* ---- the event worker (events.c) ---------------------------------------------------------- */
+
+/** mhpfs_on_change() - the engine's on_change hook: never blocks, never calls the engine */
+void mhpfs_on_change(void *priv, enum mhp_change what, unsigned long id);
+
+int mhpfs_events_start(struct mhpfs *fs, pthread_t *ret);
+void mhpfs_events_stop(struct mhpfs *fs, pthread_t thread);
+
+#endif /* MEMHOTPLUGFS_H */

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fusefs/ops.c - the FUSE low-level operations: kernfs semantics over the virtual tree.
+ *
+ * Every handler replies exactly once.  The rules copied from kernfs (SPEC §1.1):
+ *  - open checks the mode bits *and* the presence of a show/store itself, so root gets EACCES
+ *    too (FUSE's default_permissions lets root through);
+ *  - a read at offset 0 runs the show into a per-open buffer that grows as needed; other offsets
+ *    are served from that buffer; files are direct_io so the page cache never serves stale text;
+ *  - every write() is one store, whatever its offset: zero bytes do nothing, sysfs files see at
+ *    most 4096 bytes (NUL-terminated) and success returns the count the store was given;
+ *  - descriptors of a removed block get ENODEV.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "memhotplugfs.h"
+
+/* Names that come and go with the engine's state are never cached by the kernel. */
+#define STATIC_TIMEOUT 3600.0
+
+struct ofile {
+	struct mhpfs_key k;
+	struct mhp_block *b; /* reference for block files */
+	pthread_mutex_t lock; /* kernfs of->mutex: one read or write at a time per open file */
+	struct sbuf buf; /* protected by lock */
+	bool filled; /* protected by lock */
+};
+
+struct dent {
+	char *name;
+	struct mhpfs_key k;
+	bool dot; /* "." or ".." */
+};
+
+struct odir {
+	struct dent *ents;
+	size_t n;
+	size_t cap;
+};
+
+static struct mhpfs *req_fs(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void reply_errno(fuse_req_t req, int neg)
+{
+	fuse_reply_err(req, neg < 0 ? -neg : neg);
+}
+
+static const struct mhpfs_template *tmpl(const struct mhpfs_key *k)
+{
+	return &mhpfs_templates[k->t];
+}
+
+static bool key_dynamic(const struct mhpfs_key *k)
+{
+	return tmpl(k)->param != P_NONE;
+}
+
+static int get_key(struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *ret)
+{
+	struct mhpfs_key k;
+
+	if (mhpfs_ino_to_key(fs, ino, &k) || mhpfs_key_valid(fs, &k))
+		return -ENOENT;
+	*ret = k;
+	return 0;
+}
+
+static double attr_timeout(const struct mhpfs_key *k)
+{
+	/* directory link counts follow the blocks; files and links never change */
+	return tmpl(k)->kind == K_DIR ? 0.0 : 1.0;
+}
+
+static void fill_entry(struct mhpfs *fs, const struct mhpfs_key *k, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = mhpfs_key_to_ino(fs, k);
+	e->generation = mhpfs_key_generation(fs, k);
+	mhpfs_fill_stat(fs, k, &e->attr);
+	e->attr_timeout = attr_timeout(k);
+	e->entry_timeout = key_dynamic(k) ? 0.0 : STATIC_TIMEOUT;
+}
+
+static void mhpfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* the page cache must never hold attribute text */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+}
+
+static void mhpfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct mhpfs_key dir, k;
+	struct fuse_entry_param e;
+	int r;
+
+	r = get_key(fs, parent, &dir);
+	if (!r)
+		r = mhpfs_lookup_child(fs, &dir, name, &k);
+	if (r) {
+		reply_errno(req, r);
+		return;
+	}
+	fill_entry(fs, &k, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static void mhpfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fuse_reply_none(req); /* inodes are virtual: nothing to free */
+}
+
+static void mhpfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	fuse_reply_none(req);
+}
+
+static void mhpfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct mhpfs_key k;
+	struct stat st;
+	int r = get_key(fs, ino, &k);
+
+	if (r) {
+		reply_errno(req, r);
+		return;
+	}
+	mhpfs_fill_stat(fs, &k, &st);
+	fuse_reply_attr(req, &st, attr_timeout(&k));
+}
+
+/*
+ * Truncation (shell redirections) and time updates succeed and change nothing, as on sysfs.
+ * Ownership and mode changes are not modelled, so they are refused.
+ */
+static void mhpfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct mhpfs_key k;
+	struct stat st;
+	int r = get_key(fs, ino, &k);
+
+	if (r) {
+		reply_errno(req, r);
+		return;
+	}
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	mhpfs_fill_stat(fs, &k, &st);
+	fuse_reply_attr(req, &st, attr_timeout(&k));
+}
+
+static void mhpfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct sbuf sb = { 0 };
+	struct mhpfs_key k;
+	int r = get_key(fs, ino, &k);
+
+	if (!r && tmpl(&k)->kind != K_LINK)
+		r = -EINVAL;
+	if (!r)
+		r = tmpl(&k)->link(&k, &sb);
+	if (r)
+		reply_errno(req, r);
+	else
+		fuse_reply_readlink(req, sb.data);
+	sbuf_free(&sb);
+}
+
+static void mhpfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	const struct mhpfs_template *tp;
+	struct ofile *of;
+	struct mhpfs_key k;
+	int acc = fi->flags & O_ACCMODE;
+
+	/* an inode the kernel still holds for a removed device: kernfs says ENODEV */
+	if (mhpfs_ino_to_key(fs, ino, &k) || mhpfs_key_valid(fs, &k)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	tp = tmpl(&k);
+	if (tp->kind == K_DIR) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if ((acc == O_WRONLY || acc == O_RDWR) && (!(tp->mode & 0222) || !tp->store)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if ((acc == O_RDONLY || acc == O_RDWR) && (!(tp->mode & 0444) || !tp->show)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	of = calloc(1, sizeof(*of));
+	if (!of) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	of->k = k;
+	pthread_mutex_init(&of->lock, NULL);
+	if (tp->param == P_BLOCK) {
+		of->b = mhp_block_get(fs->e, k.id);
+		if (!of->b) {
+			pthread_mutex_destroy(&of->lock);
+			free(of);
+			fuse_reply_err(req, ENODEV);
+			return;
+		}
+	}
+	atomic_fetch_add(&fs->stat_opens, 1);
+	fi->fh = (uintptr_t)of;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		/* the opener was interrupted: nobody will release this */
+		mhp_block_put(of->b);
+		pthread_mutex_destroy(&of->lock);
+		free(of);
+	}
+}
+
+/* Whether what the open file names still exists (block not removed, node still online). */
+static int ofile_alive(struct mhpfs *fs, struct ofile *of)
+{
+	if (of->b)
+		return mhp_block_removed(of->b) ? -ENODEV : 0;
+	if (tmpl(&of->k)->param != P_NONE && mhpfs_key_valid(fs, &of->k))
+		return -ENODEV;
+	return 0;
+}
+
+static void mhpfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+	struct mhpfs_attr_ctx c = { .fs = fs, .k = &of->k, .b = of->b };
+	int r;
+
+	atomic_fetch_add(&fs->stat_reads, 1);
+	pthread_mutex_lock(&of->lock);
+	r = ofile_alive(fs, of);
+	if (!r && (off == 0 || !of->filled)) {
+		/* a new read session: fresh text, as seq_file gives on a read from 0 */
+		sbuf_reset(&of->buf);
+		of->filled = false;
+		r = tmpl(&of->k)->show(&c, &of->buf);
+		if (!r)
+			of->filled = true;
+	}
+	if (r) {
+		pthread_mutex_unlock(&of->lock);
+		reply_errno(req, r);
+		return;
+	}
+	if (off < 0 || (size_t)off >= of->buf.len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, of->buf.data + off,
+			       size < of->buf.len - (size_t)off ? size : of->buf.len - (size_t)off);
+	pthread_mutex_unlock(&of->lock);
+}
+
+static void on_interrupt(fuse_req_t req, void *data)
+{
+	struct mhpfs *fs = req_fs(req);
+
+	atomic_fetch_add(&fs->stat_interrupts, 1);
+	mhp_cancel_raise(data);
+}
+
+static void mhpfs_write(fuse_req_t req, fuse_ino_t ino, const char *data, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+	const struct mhpfs_template *tp = tmpl(&of->k);
+	struct mhp_cancel cancel;
+	struct mhpfs_attr_ctx c = { .fs = fs, .k = &of->k, .b = of->b, .cancel = &cancel };
+	size_t len = size;
+	char *buf;
+	int r;
+
+	atomic_fetch_add(&fs->stat_writes, 1);
+	r = ofile_alive(fs, of);
+	if (r) {
+		atomic_fetch_add(&fs->stat_write_errors, 1);
+		reply_errno(req, r);
+		return;
+	}
+	if (!size) {
+		fuse_reply_write(req, 0); /* the store is not called */
+		return;
+	}
+	if (!(tp->flags & TF_DEBUGFS) && len > MHPFS_SYSFS_PAGE)
+		len = MHPFS_SYSFS_PAGE;
+	buf = malloc(len + 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+
+	mhp_cancel_init(&cancel);
+	fuse_req_interrupt_func(req, on_interrupt, &cancel);
+	pthread_mutex_lock(&of->lock);
+	r = tp->store(&c, buf, len);
+	pthread_mutex_unlock(&of->lock);
+	/* waits for a running on_interrupt(): @cancel lives on this stack */
+	fuse_req_interrupt_func(req, NULL, NULL);
+	mhp_cancel_destroy(&cancel);
+	free(buf);
+
+	if (r < 0) {
+		atomic_fetch_add(&fs->stat_write_errors, 1);
+		reply_errno(req, r);
+	} else {
+		fuse_reply_write(req, len);
+	}
+}
+
+static void mhpfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void mhpfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void mhpfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+
+	if (of) {
+		mhp_block_put(of->b);
+		sbuf_free(&of->buf);
+		pthread_mutex_destroy(&of->lock);
+		free(of);
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void odir_clear(struct odir *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->ents[i].name);
+	d->n = 0;
+}
+
+static int odir_add(struct odir *d, const char *name, const struct mhpfs_key *k, bool dot)
+{
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 32;
+		struct dent *p = realloc(d->ents, ncap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		d->ents = p;
+		d->cap = ncap;
+	}
+	d->ents[d->n].name = strdup(name);
+	if (!d->ents[d->n].name)
+		return -ENOMEM;
+	d->ents[d->n].k = *k;
+	d->ents[d->n].dot = dot;
+	d->n++;
+	return 0;
+}
+
+static int odir_add_cb(void *priv, const char *name, const struct mhpfs_key *k)
+{
+	return odir_add(priv, name, k, false);
+}
+
+static void mhpfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct mhpfs_key k;
+	struct odir *d;
+	int r = get_key(fs, ino, &k);
+
+	if (r) {
+		reply_errno(req, r);
+		return;
+	}
+	if (tmpl(&k)->kind != K_DIR) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fi->fh = (uintptr_t)d;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		free(d);
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct mhpfs *fs = req_fs(req);
+	struct odir *d = (struct odir *)(uintptr_t)fi->fh;
+	struct mhpfs_key k, parent;
+	char *buf;
+	size_t pos = 0;
+	int r;
+
+	if (off == 0) {
+		/* a listing from the start sees the blocks present now */
+		odir_clear(d);
+		r = get_key(fs, ino, &k);
+		if (r) {
+			reply_errno(req, r);
+			return;
+		}
+		mhpfs_parent(fs, &k, &parent);
+		r = odir_add(d, ".", &k, true);
+		r = r ?: odir_add(d, "..", &parent, true);
+		r = r ?: mhpfs_list_children(fs, &k, odir_add_cb, d);
+		if (r) {
+			odir_clear(d);
+			reply_errno(req, r);
+			return;
+		}
+	}
+	buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = off < 0 ? d->n : (size_t)off; i < d->n; i++) {
+		struct dent *de = &d->ents[i];
+		size_t n;
+
+		if (plus) {
+			struct fuse_entry_param e;
+
+			if (de->dot || mhpfs_key_valid(fs, &de->k)) {
+				/* no inode for the kernel to instantiate: type and number only */
+				memset(&e, 0, sizeof(e));
+				mhpfs_fill_stat(fs, &de->k, &e.attr);
+			} else {
+				fill_entry(fs, &de->k, &e);
+			}
+			n = fuse_add_direntry_plus(req, buf + pos, size - pos, de->name, &e,
+						   (off_t)i + 1);
+		} else {
+			struct stat st;
+
+			/* d_type matters: glibc users and qemu-ga skip DT_UNKNOWN */
+			mhpfs_fill_stat(fs, &de->k, &st);
+			n = fuse_add_direntry(req, buf + pos, size - pos, de->name, &st,
+					      (off_t)i + 1);
+		}
+		if (n > size - pos)
+			break;
+		pos += n;
+	}
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void mhpfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void mhpfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			      struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void mhpfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct odir *d = (struct odir *)(uintptr_t)fi->fh;
+
+	if (d) {
+		odir_clear(d);
+		free(d->ents);
+		free(d);
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void mhpfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+
+	/* sysfs reports an empty filesystem */
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = 4096;
+	st.f_frsize = 4096;
+	st.f_namemax = 255;
+	fuse_reply_statfs(req, &st);
+}
+
+const struct fuse_lowlevel_ops mhpfs_ops = {
+	.init = mhpfs_init,
+	.lookup = mhpfs_lookup,
+	.forget = mhpfs_forget,
+	.forget_multi = mhpfs_forget_multi,
+	.getattr = mhpfs_getattr,
+	.setattr = mhpfs_setattr,
+	.readlink = mhpfs_readlink,
+	.open = mhpfs_open,
+	.read = mhpfs_read,
+	.write = mhpfs_write,
+	.flush = mhpfs_flush,
+	.fsync = mhpfs_fsync,
+	.release = mhpfs_release,
+	.opendir = mhpfs_opendir,
+	.readdir = mhpfs_readdir,
+	.readdirplus = mhpfs_readdirplus,
+	.releasedir = mhpfs_releasedir,
+	.statfs = mhpfs_statfs,
+};

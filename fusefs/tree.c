@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fusefs/tree.c - the virtual sysfs tree: keys, inode numbers, lookup, listing and stat.
+ *
+ * An inode number is template << 56 | node << 48 | block-or-cpu, so it is stable for as long as
+ * the thing it names exists, and needs no table: a block that appears is visible at once, a block
+ * that goes away stops resolving at once.  When a block id comes back after removal the inode
+ * number is the same, so the FUSE generation (the engine's per-object generation) tells the two
+ * apart.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "memhotplugfs.h"
+#include "templates.h"
+
+#define INO_T_SHIFT 56
+#define INO_NID_SHIFT 48
+#define INO_ID_MASK ((1ULL << INO_NID_SHIFT) - 1)
+
+int mhpfs_layout_root(const struct mhpfs *fs)
+{
+	return fs->m.layout == MHPFS_LAYOUT_SYSFS ? T_ROOT : T_MEMORY;
+}
+
+static bool in_layout(const struct mhpfs *fs, int t)
+{
+	int root = mhpfs_layout_root(fs);
+
+	for (;;) {
+		if (t == root)
+			return true;
+		if (t == T_ROOT)
+			return false;
+		t = mhpfs_templates[t].parent;
+	}
+}
+
+fuse_ino_t mhpfs_key_to_ino(const struct mhpfs *fs, const struct mhpfs_key *k)
+{
+	if (k->t == mhpfs_layout_root(fs))
+		return FUSE_ROOT_ID;
+	return ((uint64_t)k->t << INO_T_SHIFT) | ((uint64_t)(k->nid & 0xff) << INO_NID_SHIFT) |
+	       (k->id & INO_ID_MASK);
+}
+
+int mhpfs_ino_to_key(const struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *ret)
+{
+	struct mhpfs_key k;
+
+	if (ino == FUSE_ROOT_ID) {
+		*ret = (struct mhpfs_key){ .t = mhpfs_layout_root(fs) };
+		return 0;
+	}
+	k.t = (int)(ino >> INO_T_SHIFT);
+	k.nid = (int)((ino >> INO_NID_SHIFT) & 0xff);
+	k.id = (unsigned long)(ino & INO_ID_MASK);
+	if (k.t <= T_INVALID || k.t >= T_NR || k.t == mhpfs_layout_root(fs) || !in_layout(fs, k.t))
+		return -ENOENT;
+	*ret = k;
+	return 0;
+}
+
+static bool node_online(struct mhpfs *fs, int nid)
+{
+	if (nid < 0 || (unsigned int)nid >= mhp_engine_nr_nodes(fs->e))
+		return false;
+	return mhp_node_state_mask(fs->e, MHP_N_ONLINE) & (1ULL << nid);
+}
+
+/* Whether block @id exists and, for @nid >= 0, is registered under that node. */
+static bool block_present(struct mhpfs *fs, unsigned long id, int nid)
+{
+	struct mhp_block *b = mhp_block_get(fs->e, id);
+	bool ok;
+
+	if (!b)
+		return false;
+	ok = !mhp_block_removed(b);
+	if (ok && nid >= 0)
+		ok = nid < MHP_MAX_NUMNODES && (mhp_block_node_mask(b) & (1ULL << nid));
+	mhp_block_put(b);
+	return ok;
+}
+
+int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k)
+{
+	const struct mhpfs_template *tp;
+	bool ok;
+
+	if (k->t <= T_INVALID || k->t >= T_NR || !in_layout(fs, k->t))
+		return -ENOENT;
+	for (int t = k->t;; t = mhpfs_templates[t].parent) {
+		if (mhpfs_templates[t].exists && !mhpfs_templates[t].exists(fs))
+			return -ENOENT;
+		if (t == T_ROOT)
+			break;
+	}
+	tp = &mhpfs_templates[k->t];
+	switch (tp->param) {
+	case P_NONE:
+		ok = !k->nid && !k->id;
+		break;
+	case P_BLOCK:
+		ok = !k->nid && block_present(fs, k->id, -1);
+		break;
+	case P_NODE:
+		ok = !k->id && node_online(fs, k->nid);
+		break;
+	case P_BLOCK_NODE:
+		ok = block_present(fs, k->id, k->nid);
+		break;
+	case P_NODE_BLOCK:
+		ok = node_online(fs, k->nid) && block_present(fs, k->id, k->nid);
+		break;
+	case P_NODE_CPU:
+		ok = node_online(fs, k->nid) && k->id < fs->m.nr_cpus &&
+		     fs->m.cpu_node[k->id] == k->nid;
+		break;
+	default:
+		ok = false;
+	}
+	return ok ? 0 : -ENOENT;
+}
+
+uint64_t mhpfs_key_generation(struct mhpfs *fs, const struct mhpfs_key *k)
+{
+	int p = mhpfs_templates[k->t].param;
+	struct mhp_block *b;
+	uint64_t gen;
+
+	if (p != P_BLOCK && p != P_BLOCK_NODE && p != P_NODE_BLOCK)
+		return 0;
+	b = mhp_block_get(fs->e, k->id);
+	if (!b)
+		return 0;
+	gen = mhp_block_generation(b);
+	mhp_block_put(b);
+	return gen;
+}
+
+void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpfs_key *ret)
+{
+	int p;
+
+	if (k->t == mhpfs_layout_root(fs)) {
+		*ret = *k;
+		return;
+	}
+	p = mhpfs_templates[k->t].parent;
+	*ret = (struct mhpfs_key){ .t = p };
+	switch (mhpfs_templates[p].param) {
+	case P_BLOCK:
+		ret->id = k->id;
+		break;
+	case P_NODE:
+		ret->nid = k->nid;
+		break;
+	}
+}
+
+/* "memory12" after prefix "memory": decimal, no sign, no leading zero, no junk. */
+static int parse_numbered(const char *name, const char *prefix, unsigned long long max,
+			  unsigned long long *ret)
+{
+	size_t pl = strlen(prefix);
+	const char *s = name + pl;
+	unsigned long long v = 0;
+
+	if (strncmp(name, prefix, pl) || !*s || (s[0] == '0' && s[1]))
+		return -ENOENT;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -ENOENT;
+		if (v > (max - (unsigned long long)(*s - '0')) / 10)
+			return -ENOENT;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char *name,
+		       struct mhpfs_key *ret)
+{
+	if (mhpfs_templates[dir->t].kind != K_DIR)
+		return -ENOTDIR;
+	for (int t = T_ROOT + 1; t < T_NR; t++) {
+		const struct mhpfs_template *tp = &mhpfs_templates[t];
+		struct mhpfs_key k = { .t = t };
+		unsigned long long v;
+
+		if (tp->parent != dir->t)
+			continue;
+		if (!tp->numbered) {
+			if (strcmp(name, tp->name))
+				continue;
+			k.nid = tp->param == P_NONE ? 0 : dir->nid;
+			k.id = tp->param == P_NONE ? 0 : dir->id;
+		} else {
+			bool node = tp->param == P_NODE || tp->param == P_BLOCK_NODE;
+
+			if (parse_numbered(name, tp->name,
+					   node ? MHP_MAX_NUMNODES - 1 : INO_ID_MASK, &v))
+				continue;
+			switch (tp->param) {
+			case P_BLOCK:
+				k.id = v;
+				break;
+			case P_NODE:
+				k.nid = (int)v;
+				break;
+			case P_BLOCK_NODE:
+				k.id = dir->id;
+				k.nid = (int)v;
+				break;
+			case P_NODE_BLOCK:
+			case P_NODE_CPU:
+				k.nid = dir->nid;
+				k.id = v;
+				break;
+			}
+		}
+		if (mhpfs_key_valid(fs, &k))
+			return -ENOENT;
+		*ret = k;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, mhpfs_child_cb cb,
+			 void *priv)
+{
+	const struct mhpfs_template *tp = &mhpfs_templates[t];
+	char name[64];
+	int r = 0;
+
+	switch (tp->param) {
+	case P_BLOCK:
+	case P_NODE_BLOCK: {
+		unsigned long id = 0, next;
+
+		for (; !r && !mhp_block_next_id(fs->e, id, &next); id = next + 1) {
+			struct mhpfs_key k = { .t = t, .id = next };
+			struct mhp_block *b;
+			bool ok = true;
+
+			if (tp->param == P_NODE_BLOCK) {
+				k.nid = dir->nid;
+				b = mhp_block_get(fs->e, next);
+				ok = b && (mhp_block_node_mask(b) & (1ULL << dir->nid));
+				mhp_block_put(b);
+			}
+			if (!ok)
+				continue;
+			snprintf(name, sizeof(name), "%s%lu", tp->name, next);
+			r = cb(priv, name, &k);
+			if (next == ~0UL)
+				break;
+		}
+		break;
+	}
+	case P_NODE:
+	case P_BLOCK_NODE: {
+		uint64_t mask;
+
+		if (tp->param == P_NODE) {
+			mask = mhp_node_state_mask(fs->e, MHP_N_ONLINE);
+		} else {
+			struct mhp_block *b = mhp_block_get(fs->e, dir->id);
+
+			mask = b ? mhp_block_node_mask(b) : 0;
+			mhp_block_put(b);
+		}
+		for (int n = 0; n < MHP_MAX_NUMNODES && !r; n++) {
+			struct mhpfs_key k = { .t = t, .nid = n };
+
+			if (!(mask & (1ULL << n)))
+				continue;
+			if (tp->param == P_BLOCK_NODE)
+				k.id = dir->id;
+			snprintf(name, sizeof(name), "%s%d", tp->name, n);
+			r = cb(priv, name, &k);
+		}
+		break;
+	}
+	case P_NODE_CPU:
+		for (unsigned int cpu = 0; cpu < fs->m.nr_cpus && !r; cpu++) {
+			struct mhpfs_key k = { .t = t, .nid = dir->nid, .id = cpu };
+
+			if (fs->m.cpu_node[cpu] != dir->nid)
+				continue;
+			snprintf(name, sizeof(name), "%s%u", tp->name, cpu);
+			r = cb(priv, name, &k);
+		}
+		break;
+	}
+	return r;
+}
+
+int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_child_cb cb,
+			void *priv)
+{
+	int r = 0;
+
+	if (mhpfs_templates[dir->t].kind != K_DIR)
+		return -ENOTDIR;
+	for (int t = T_ROOT + 1; t < T_NR && !r; t++) {
+		const struct mhpfs_template *tp = &mhpfs_templates[t];
+
+		if (tp->parent != dir->t)
+			continue;
+		if (tp->numbered) {
+			r = list_numbered(fs, dir, t, cb, priv);
+		} else {
+			struct mhpfs_key k = { .t = t };
+
+			if (tp->param != P_NONE) {
+				k.nid = dir->nid;
+				k.id = dir->id;
+			}
+			if (tp->exists && !tp->exists(fs))
+				continue;
+			r = cb(priv, tp->name, &k);
+		}
+	}
+	return r;
+}
+
+static int count_dirs(void *priv, const char *name, const struct mhpfs_key *k)
+{
+	if (mhpfs_templates[k->t].kind == K_DIR)
+		(*(nlink_t *)priv)++;
+	return 0;
+}
+
+void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st)
+{
+	const struct mhpfs_template *tp = &mhpfs_templates[k->t];
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = mhpfs_key_to_ino(fs, k);
+	st->st_uid = 0;
+	st->st_gid = 0;
+	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = fs->start;
+	switch (tp->kind) {
+	case K_DIR:
+		st->st_mode = S_IFDIR | tp->mode;
+		st->st_nlink = 2;
+		if (k->t == T_MEMORY) /* the big one: no need to walk the blocks */
+			st->st_nlink += mhp_block_count(fs->e) + 1;
+		else
+			mhpfs_list_children(fs, k, count_dirs, &st->st_nlink);
+		break;
+	case K_FILE:
+		st->st_mode = S_IFREG | tp->mode;
+		st->st_nlink = 1;
+		/* kernfs reports a page; debugfs files report 0 */
+		st->st_size = (tp->flags & TF_DEBUGFS) ? 0 : MHPFS_SYSFS_PAGE;
+		break;
+	case K_LINK:
+		st->st_mode = S_IFLNK | tp->mode;
+		st->st_nlink = 1;
+		break;
+	}
+}
