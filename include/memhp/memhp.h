@@ -7,5 +7,6 @@
 #include "notifier.h"
 #include "engine.h"
 #include "inject.h"
+#include "pool.h"
 
 #endif /* MEMHP_MEMHP_H */
