@@ -21,6 +21,14 @@
 #include "testutil.h"
 
 #define STRESS_MS 1500
+/*
+ * Each writer stops after its share of requests, so that a consumer starved by a loaded machine can
+ * never let the engine's queue (MHP_EVENT_QUEUE_MAX) overflow: a request emits at most one event.
+ * It also goes on past the deadline until it has made a minimum, so that a writer starved by the
+ * scheduler still exercises its own block.
+ */
+#define STRESS_MAX_REQUESTS (MHP_EVENT_QUEUE_MAX / 2 / NR_WRITERS)
+#define STRESS_MIN_REQUESTS 200
 #define NR_WRITERS 4
 #define NR_READERS 2
 #define NR_SHARED 4 /* blocks 96..99, used by every writer */
@@ -104,7 +112,8 @@ static void *writer(void *arg)
 	struct writer_arg *w = arg;
 	struct stress *s = w->s;
 
-	while (now_ms() < s->deadline) {
+	for (unsigned long n = 0;
+	     n < STRESS_MIN_REQUESTS || (now_ms() < s->deadline && n < STRESS_MAX_REQUESTS); n++) {
 		unsigned int pick = (unsigned int)rand_r(&w->seed);
 		/* Half the time a shared block, half the time the writer's own. */
 		unsigned int idx =
