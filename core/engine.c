@@ -519,6 +519,7 @@ static unsigned long pct_pages(unsigned long total, const struct mhp_size_or_per
 static void find_zone_movable_pfns(struct mhp_engine *e)
 {
 	unsigned long total = 0, required_kernelcore, required_movablecore, usable_startpfn;
+	unsigned long kernelcore_node;
 	unsigned int usable_nodes = 0;
 	int movable_zone = MHP_ZONE_DMA;
 
@@ -558,8 +559,9 @@ static void find_zone_movable_pfns(struct mhp_engine *e)
 		return;
 
 restart:
+	/* Spread evenly; a node only lowers the share when less than it is still needed. */
+	kernelcore_node = required_kernelcore / usable_nodes;
 	for (unsigned int nid = 0; nid < e->cfg.nr_nodes; nid++) {
-		unsigned long kernelcore_node = required_kernelcore / usable_nodes;
 		unsigned long remaining;
 		bool has_memory = false;
 
