@@ -39,7 +39,8 @@ static int block_online(struct mhp_engine *e, struct mhp_block *b)
 	struct mhp_pfn_range r;
 	int zone, ret;
 
-	if (b->hwpoison)
+	/* memblk_nr_poison(): poisoned pages never come back online, whatever the zone */
+	if (__atomic_load_n(&b->hwpoison, __ATOMIC_RELAXED))
 		return -EHWPOISON;
 
 	pthread_rwlock_wrlock(&e->mem_hotplug_lock);
@@ -281,6 +282,21 @@ int mhp_block_online_show(struct mhp_engine *e, struct mhp_block *b, bool *ret)
 		*ret = !b->dev_offline;
 	pthread_mutex_unlock(&b->dev_lock);
 	return r;
+}
+
+int mhp_block_hwpoison_add(struct mhp_engine *e, struct mhp_block *b, unsigned long nr)
+{
+	(void)e;
+	if (atomic_load(&b->removed))
+		return -ENODEV;
+	/* atomic: the poisoner holds no engine lock, block_online() reads it under its own */
+	__atomic_fetch_add(&b->hwpoison, nr, __ATOMIC_RELAXED);
+	return 0;
+}
+
+unsigned long mhp_block_nr_hwpoison(const struct mhp_block *b)
+{
+	return __atomic_load_n(&b->hwpoison, __ATOMIC_RELAXED);
 }
 
 int mhp_block_store_state(struct mhp_engine *e, struct mhp_block *b, int type,

@@ -57,11 +57,13 @@ struct pblock {
 	unsigned long nr_pages;
 	int nid;
 	int zone;
-	unsigned char *map; /* the pool's own shared mapping of the block's frames */
+	unsigned char *map; /* the block's frames inside the pool's chunk mapping */
 	unsigned long nr_free;
 	unsigned long hint; /* every bitmap word below it is zero */
 	unsigned long nr_unmovable; /* unmovable frames (slab included): isolation fails */
 	uint64_t *free_map; /* bit set: frame free */
+	uint64_t *poison_map; /* bit set: frame hwpoisoned (never free again); NULL until one is */
+	unsigned long nr_poisoned;
 	struct rchunk **rmap; /* per 64 frames; NULL when all of them are free */
 };
 
@@ -75,6 +77,7 @@ struct pnode {
 	unsigned long kind[MHP_NR_PAGE_KINDS];
 	unsigned long pinned;
 	unsigned long slab;
+	unsigned long hwpoison; /* poisoned frames of online blocks */
 };
 
 struct mhp_tenant {
@@ -91,16 +94,25 @@ struct mhp_tenant {
 	unsigned int refcnt; /* the owner's reference plus passes working on it; pool lock */
 	bool dead; /* freed by its owner; pool lock */
 	bool is_slab; /* pages count as slab, not unmovable */
-	unsigned long present, migrated, dropped; /* pool lock */
+	unsigned long present, migrated, dropped, hwpoisoned; /* pool lock */
 };
 
 struct pool_slab;
 struct pool_pcache;
 
+/* One shared mapping of a large aligned window of the memfd (see chunk_map_locked()). */
+struct pchunk {
+	uint64_t idx; /* window number: file offset / chunk_size */
+	unsigned char *base;
+};
+
 struct mhp_pool {
 	pthread_mutex_t lock;
 	int fd; /* the physical memory */
 	uint64_t file_size; /* pool lock */
+	uint64_t chunk_size; /* a power of two, at least the block size */
+	struct pchunk *chunks; /* sorted by idx; pool lock; unmapped only by mhp_pool_free() */
+	size_t nr_chunks;
 	uint64_t block_size;
 	unsigned long block_pages;
 	unsigned int nr_nodes;

@@ -95,7 +95,8 @@ static unsigned long slab_shrink_locked(struct pool_slab *s)
 
 static int slab_callback(struct mhp_notifier_block *nb, unsigned long action, void *data)
 {
-	struct pool_slab *s = (struct pool_slab *)((char *)nb - offsetof(struct pool_slab, nb));
+	struct pool_slab *s =
+		(struct pool_slab *)(void *)((char *)nb - offsetof(struct pool_slab, nb));
 	const struct mhp_memory_notify *arg = data;
 	int ret = 0;
 
@@ -283,7 +284,7 @@ static uint64_t pcache_word(size_t idx, size_t w)
 static int pcache_callback(struct mhp_notifier_block *nb, unsigned long action, void *data)
 {
 	struct pool_pcache *c =
-		(struct pool_pcache *)((char *)nb - offsetof(struct pool_pcache, nb));
+		(struct pool_pcache *)(void *)((char *)nb - offsetof(struct pool_pcache, nb));
 	const struct mhp_memory_notify *arg = data;
 
 	/* Clean pages are cheaper to drop than to copy; whoever reads them again re-reads them. */

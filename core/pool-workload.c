@@ -103,6 +103,12 @@ static void *writer_main(void *arg)
 			continue;
 		}
 		mhp_tenant_access_begin(s->t);
+		/* A page lost to memory failure is unmapped: writing it would fault. */
+		if (s->t->pfn[idx] == NO_PFN) {
+			mhp_tenant_access_end(s->t);
+			pthread_rwlock_unlock(&w->seglock);
+			continue;
+		}
 		write_page(s, idx, s->gen[idx] + 1);
 		s->gen[idx]++;
 		mhp_tenant_access_end(s->t);

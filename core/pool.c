@@ -197,6 +197,11 @@ static int take_frame_locked(struct mhp_pool *p, struct pblock *b, const struct 
 	return 0;
 }
 
+static bool frame_poisoned(const struct pblock *b, unsigned long off)
+{
+	return b->poison_map && (b->poison_map[off / BITS_PER_WORD] >> (off % BITS_PER_WORD)) & 1;
+}
+
 static void put_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long pfn)
 {
 	unsigned long off = pfn - b->start_pfn;
@@ -211,6 +216,9 @@ static void put_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long
 		free(*cp);
 		*cp = NULL;
 	}
+	/* A poisoned frame leaves its owner but never returns to the allocator. */
+	if (frame_poisoned(b, off))
+		return;
 	b->free_map[off / BITS_PER_WORD] |= 1ULL << (off % BITS_PER_WORD);
 	if (off / BITS_PER_WORD < b->hint)
 		b->hint = off / BITS_PER_WORD;
@@ -583,7 +591,7 @@ static int migrate_tenant_locked(struct mhp_pool *p, struct pblock *b, struct mh
 		struct rpage *e;
 
 		while (mb->n < MOVE_BATCH && (e = block_next_used(b, &pos))) {
-			if (e->t == t && page_movable(e)) {
+			if (e->t == t && page_movable(e) && !frame_poisoned(b, pos)) {
 				ret = batch_add_locked(p, mb, e->idx, b, b->start_pfn + pos, false,
 						       pref, mask);
 				if (ret < 0)
@@ -599,6 +607,21 @@ static int migrate_tenant_locked(struct mhp_pool *p, struct pblock *b, struct mh
 	}
 }
 
+static void release_page_locked(struct mhp_pool *p, struct mhp_tenant *t, size_t idx);
+
+/*
+ * detach_poisoned_locked() - the tenant loses page @idx, whose frame is poisoned: the address
+ * becomes inaccessible (the kernel's hwpoison swap entry: an access faults) and the page absent;
+ * pins go with it.  The frame stays poisoned and unowned.  Tenant access lock (write) and pool
+ * lock held.
+ */
+static void detach_poisoned_locked(struct mhp_pool *p, struct mhp_tenant *t, size_t idx)
+{
+	unmap_frames(t, idx, 1);
+	release_page_locked(p, t, idx);
+	t->hwpoisoned++;
+}
+
 static int pool_migrate_block(struct mhp_pool *p, struct pblock *b, struct mhp_cancel *cancel,
 			      struct move_batch *mb)
 {
@@ -612,6 +635,23 @@ static int pool_migrate_block(struct mhp_pool *p, struct pblock *b, struct mhp_c
 
 		if (e->kind == MHP_PAGE_UNMOVABLE)
 			return -EBUSY;
+		if (frame_poisoned(b, pos)) {
+			/* do_migrate_range(): a hwpoisoned page is only unmapped, never copied */
+			if (e->refs) {
+				busy = true;
+				pos++;
+				continue;
+			}
+			if (!lock_tenant_write_locked(p, t))
+				continue;
+			e = rpage_of(b, b->start_pfn + pos);
+			if (e && e->t == t && !e->refs)
+				detach_poisoned_locked(p, t, e->idx);
+			else
+				pos++;
+			unlock_tenant_write_locked(p, t);
+			continue;
+		}
 		if (!page_movable(e)) {
 			busy = true;
 			pos++;
@@ -655,12 +695,57 @@ static struct pblock *block_of_range_locked(struct mhp_pool *p, const struct mhp
 	return block_of_pfn_locked(p, r->start_pfn);
 }
 
+/*
+ * The pool's own view of the frames: windows of chunk_size bytes of the memfd, each mapped once
+ * when a block in it first comes online and kept until the pool is freed (offline only punches
+ * holes).  One mapping per block would hit vm.max_map_count (65530) long before a machine of a
+ * million blocks, and cost an mmap/munmap pair per online/offline.
+ */
+static int chunk_map_locked(struct mhp_pool *p, uint64_t start, unsigned char **ret)
+{
+	uint64_t idx = start / p->chunk_size, end = (idx + 1) * p->chunk_size;
+	size_t lo = 0, hi = p->nr_chunks;
+	struct pchunk *n;
+	void *base;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->chunks[mid].idx == idx) {
+			*ret = p->chunks[mid].base + (start - idx * p->chunk_size);
+			return 0;
+		}
+		if (p->chunks[mid].idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* The file must cover the whole window, or touching its tail would raise SIGBUS. */
+	if (end > p->file_size) {
+		if (ftruncate(p->fd, (off_t)end) < 0)
+			return -errno;
+		p->file_size = end;
+	}
+	n = realloc(p->chunks, (p->nr_chunks + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	p->chunks = n;
+	base = mmap(NULL, p->chunk_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, p->fd,
+		    (off_t)(idx * p->chunk_size));
+	if (base == MAP_FAILED)
+		return -ENOMEM;
+	memmove(&p->chunks[lo + 1], &p->chunks[lo], (p->nr_chunks - lo) * sizeof(*n));
+	p->chunks[lo] = (struct pchunk){ .idx = idx, .base = base };
+	p->nr_chunks++;
+	*ret = (unsigned char *)base + (start - idx * p->chunk_size);
+	return 0;
+}
+
 static int op_online(void *priv, const struct mhp_pfn_range *r)
 {
 	struct mhp_pool *p = priv;
 	unsigned long nwords = DIV_ROUND_UP(r->nr_pages, BITS_PER_WORD);
 	uint64_t start = (uint64_t)r->start_pfn * POOL_PAGE_SIZE;
-	uint64_t end = start + (uint64_t)r->nr_pages * POOL_PAGE_SIZE;
 	struct pblock *b;
 	int ret;
 
@@ -699,19 +784,9 @@ static int op_online(void *priv, const struct mhp_pfn_range *r)
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
-	if (end > p->file_size) {
-		if (ftruncate(p->fd, (off_t)end) < 0) {
-			ret = -errno;
-			goto err_unlock;
-		}
-		p->file_size = end;
-	}
-	b->map = mmap(NULL, r->nr_pages * POOL_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_NORESERVE, p->fd, (off_t)start);
-	if (b->map == MAP_FAILED) {
-		ret = -ENOMEM;
+	ret = chunk_map_locked(p, start, &b->map);
+	if (ret < 0)
 		goto err_unlock;
-	}
 	b->hnext = p->hash[hash_id(p, b->id)];
 	p->hash[hash_id(p, b->id)] = b;
 	p->nr_blocks++;
@@ -805,9 +880,9 @@ static void block_free_meta(struct pblock *b)
 
 	for (c = 0; c < DIV_ROUND_UP(b->nr_pages, RMAP_CHUNK_PAGES); c++)
 		free(b->rmap[c]);
-	munmap(b->map, b->nr_pages * POOL_PAGE_SIZE);
 	free(b->rmap);
 	free(b->free_map);
+	free(b->poison_map);
 	free(b);
 }
 
@@ -829,6 +904,7 @@ static void op_offline(void *priv, const struct mhp_pfn_range *r)
 	n->total -= b->nr_pages;
 	n->zone_total[b->zone] -= b->nr_pages;
 	n->blocks--;
+	n->hwpoison -= b->nr_poisoned;
 	if (b->isolated)
 		n->isolated -= b->nr_pages;
 	else
@@ -878,6 +954,8 @@ int mhp_pool_new(const struct mhp_config *cfg, struct mhp_pool **ret)
 	p->fd = -1;
 	p->block_size = cfg->block_size;
 	p->block_pages = cfg->block_size / POOL_PAGE_SIZE;
+	/* 1 GiB windows: a million 32 KiB blocks need 32 mappings, 128 MiB blocks 8 per window. */
+	p->chunk_size = cfg->block_size > (1ULL << 30) ? cfg->block_size : 1ULL << 30;
 	p->nr_nodes = cfg->nr_nodes;
 	p->dma_end = cfg->dma_end;
 	p->dma32_end = cfg->dma32_end;
@@ -935,6 +1013,9 @@ void mhp_pool_free(struct mhp_pool *p)
 			block_free_meta(b);
 		}
 	}
+	for (i = 0; i < p->nr_chunks; i++)
+		munmap(p->chunks[i].base, p->chunk_size);
+	free(p->chunks);
 	close(p->fd);
 	pthread_mutex_destroy(&p->lock);
 	free(p->boot);
@@ -964,6 +1045,7 @@ int mhp_pool_meminfo(struct mhp_pool *p, int nid, struct mhp_pool_meminfo *ret)
 		mi.slab += pn->slab;
 		mi.isolated += pn->isolated;
 		mi.blocks += pn->blocks;
+		mi.hwpoison += pn->hwpoison;
 	}
 	pthread_mutex_unlock(&p->lock);
 	mi.used = mi.total - mi.free;
@@ -1325,7 +1407,7 @@ int mhp_tenant_pin(struct mhp_tenant *t, size_t idx, size_t nr)
 	 * could never go offline.  Destination: kernel zones, the page's own node first.
 	 */
 	for (i = idx; i < idx + nr; i++) {
-		struct pblock *b;
+		struct pblock *b = NULL; /* set: the loop above checked every page */
 		struct rpage *e = tenant_rpage_locked(t, i, &b);
 
 		if (b->zone != MHP_ZONE_MOVABLE || e->pins)
@@ -1485,7 +1567,149 @@ void mhp_tenant_stats(struct mhp_tenant *t, struct mhp_tenant_stats *ret)
 	ret->present = t->present;
 	ret->migrated = t->migrated;
 	ret->dropped = t->dropped;
+	ret->hwpoisoned = t->hwpoisoned;
 	pthread_mutex_unlock(&t->pool->lock);
+}
+
+/* ---- memory failure --------------------------------------------------------------------------- */
+
+/*
+ * poison_frame_locked() - mark frame @off of @b poisoned (SetPageHWPoison); a free frame is taken
+ * off the allocator (take_page_off_buddy()), an owned one stays with its owner until freed.
+ */
+static int poison_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long off)
+{
+	uint64_t bit = 1ULL << (off % BITS_PER_WORD);
+
+	if (!b->poison_map) {
+		b->poison_map = calloc(DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD), sizeof(uint64_t));
+		if (!b->poison_map)
+			return -ENOMEM;
+	}
+	b->poison_map[off / BITS_PER_WORD] |= bit;
+	b->nr_poisoned++;
+	p->node[b->nid].hwpoison++;
+	if (b->free_map[off / BITS_PER_WORD] & bit) {
+		b->free_map[off / BITS_PER_WORD] &= ~bit;
+		b->nr_free--;
+		if (!b->isolated)
+			p->node[b->nid].free--;
+		if (!b->nr_free)
+			list_del_locked(p, b);
+	}
+	return 0;
+}
+
+int mhp_pool_soft_offline(struct mhp_pool *p, unsigned long pfn)
+{
+	struct move_batch *mb = malloc(sizeof(*mb));
+	int ret;
+
+	if (!mb)
+		return -ENOMEM;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct pblock *b = block_of_pfn_locked(p, pfn);
+		struct mhp_tenant *t;
+		struct rpage *e;
+		size_t idx;
+
+		if (!b) {
+			ret = -EIO; /* pfn_to_online_page() found nothing */
+			break;
+		}
+		if (frame_poisoned(b, pfn - b->start_pfn)) {
+			ret = -EHWPOISON;
+			break;
+		}
+		e = rpage_of(b, pfn);
+		if (!e || !e->t) {
+			ret = poison_frame_locked(p, b, pfn - b->start_pfn);
+			break;
+		}
+		if (e->kind == MHP_PAGE_UNMOVABLE) {
+			ret = -EIO; /* neither LRU nor movable: get_any_page() gives up */
+			break;
+		}
+		if (e->pins || e->refs) {
+			ret = -EBUSY; /* the migration would find extra references */
+			break;
+		}
+		t = e->t;
+		idx = e->idx;
+		if (!lock_tenant_write_locked(p, t))
+			continue; /* freed meanwhile: look again */
+		/* The pool lock may have been dropped: the page may have moved or gone. */
+		b = block_of_pfn_locked(p, pfn);
+		e = b ? rpage_of(b, pfn) : NULL;
+		if (!e || e->t != t || e->idx != idx || e->pins || e->refs ||
+		    frame_poisoned(b, pfn - b->start_pfn)) {
+			unlock_tenant_write_locked(p, t);
+			continue;
+		}
+		/* alloc_migration_target(): the page's own node first, its kind's zones */
+		mb->n = 0;
+		ret = batch_add_locked(p, mb, idx, b, pfn, false, b->nid, all_nodes(p));
+		if (!ret && batch_flush_locked(p, t, mb) < 0)
+			ret = -EBUSY;
+		/* The old frame is free now (the pool lock was held since the commit). */
+		b = ret ? NULL : block_of_pfn_locked(p, pfn);
+		if (b)
+			ret = poison_frame_locked(p, b, pfn - b->start_pfn);
+		unlock_tenant_write_locked(p, t);
+		break;
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(mb);
+	return ret;
+}
+
+int mhp_pool_hard_offline(struct mhp_pool *p, unsigned long pfn)
+{
+	struct mhp_tenant *t;
+	struct pblock *b;
+	struct rpage *e;
+	size_t idx;
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	b = block_of_pfn_locked(p, pfn);
+	if (!b) {
+		ret = -ENXIO;
+		goto out;
+	}
+	if (frame_poisoned(b, pfn - b->start_pfn)) {
+		ret = -EHWPOISON;
+		goto out;
+	}
+	/* TestSetPageHWPoison() comes first: whatever follows, the frame is poisoned. */
+	ret = poison_frame_locked(p, b, pfn - b->start_pfn);
+	e = rpage_of(b, pfn);
+	if (ret || !e || !e->t)
+		goto out; /* a free frame: MF_MSG_BUDDY, recovered */
+	if (e->kind == MHP_PAGE_UNMOVABLE || e->refs) {
+		ret = -EBUSY; /* a kernel page or an extra reference: MF_IGNORED / MF_FAILED */
+		goto out;
+	}
+	t = e->t;
+	idx = e->idx;
+	if (!lock_tenant_write_locked(p, t))
+		goto out; /* the tenant freed the page meanwhile: nothing is lost */
+	b = block_of_pfn_locked(p, pfn);
+	e = b ? rpage_of(b, pfn) : NULL;
+	if (e && e->t == t && e->idx == idx) {
+		if (e->refs) {
+			ret = -EBUSY;
+		} else {
+			/* hwpoison_user_mappings(); a pinned page still fails on its extra refcount */
+			ret = e->pins ? -EBUSY : 0;
+			detach_poisoned_locked(p, t, idx);
+		}
+	}
+	unlock_tenant_write_locked(p, t);
+out:
+	pthread_mutex_unlock(&p->lock);
+	return ret;
 }
 
 /* ---- cache drop ------------------------------------------------------------------------------- */

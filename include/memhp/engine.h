@@ -384,6 +384,25 @@ int mhp_block_state(const struct mhp_block *b);
 int mhp_block_online_show(struct mhp_engine *e, struct mhp_block *b, bool *ret);
 
 /**
+ * mhp_block_hwpoison_add() - count pages of the block that memory-failure handling poisoned
+ * @e: the engine
+ * @b: the block
+ * @nr: pages poisoned now
+ *
+ * The kernel's memblk_nr_poison_inc(): a block with poisoned pages refuses to go online with
+ * -EHWPOISON until it is removed (a block added again at the same address starts clean).  The
+ * caller is whoever poisoned the frames (the page pool's soft/hard offline, called by the
+ * daemon's soft_offline_page and hard_offline_page stores); the pool never calls the engine.
+ * Atomic, takes no lock, never blocks.
+ *
+ * Return: 0, -ENODEV (removed).
+ */
+int mhp_block_hwpoison_add(struct mhp_engine *e, struct mhp_block *b, unsigned long nr);
+
+/** mhp_block_nr_hwpoison() - the block's poisoned pages (memblk_nr_poison()); no lock. */
+unsigned long mhp_block_nr_hwpoison(const struct mhp_block *b);
+
+/**
  * mhp_block_zone() - the zone recorded for an online block
  *
  * Return: an enum mhp_zone_type, MHP_ZONE_NONE for a multi-zone/node block, or for an offline one.

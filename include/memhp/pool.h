@@ -113,6 +113,7 @@ const struct mhp_memory_ops *mhp_pool_memory_ops(void);
  * @slab: pages of the built-in slab cache (Slab, SUnreclaim)
  * @isolated: pages of isolated blocks
  * @blocks: online blocks
+ * @hwpoison: poisoned frames of online blocks (HardwareCorrupted; counted in @used, never free)
  */
 struct mhp_pool_meminfo {
 	unsigned long total;
@@ -125,6 +126,7 @@ struct mhp_pool_meminfo {
 	unsigned long slab;
 	unsigned long isolated;
 	unsigned long blocks;
+	unsigned long hwpoison;
 };
 
 /**
@@ -173,6 +175,45 @@ size_t mhp_pool_meta_bytes(struct mhp_pool *p);
  */
 unsigned long mhp_pool_drop_cache(struct mhp_pool *p, unsigned long start_pfn,
 				  unsigned long nr_pages);
+
+/* ---- memory failure (mm/memory-failure.c) ----------------------------------------------------- */
+
+/**
+ * mhp_pool_soft_offline() - soft_offline_page(): move a frame's contents away, then poison it
+ * @p: the pool
+ * @pfn: the frame
+ *
+ * A free frame is taken off the allocator; a movable or cache page that is neither pinned nor
+ * referenced is migrated to another frame (its node first, then the others; the tenant keeps its
+ * address and its bytes) and its old frame is poisoned.  A poisoned frame is never allocated
+ * again; offline skips it.  The caller keeps the frame's block online meanwhile
+ * (mhp_get_online_mems()) and counts the poison in the engine (mhp_block_hwpoison_add()).  Takes
+ * tenant access locks for writing and the pool lock; may block.
+ *
+ * Return: 0 (poisoned now); -EHWPOISON (it already was: the kernel reports success then); -EIO
+ * (the frame is not online, or holds an unmovable page: the kernel's "unhandlable page");
+ * -EBUSY (a pinned or referenced page: its migration fails); -ENOMEM (no destination frame).
+ */
+int mhp_pool_soft_offline(struct mhp_pool *p, unsigned long pfn);
+
+/**
+ * mhp_pool_hard_offline() - memory_failure(MF_SW_SIMULATED): poison a frame whatever it holds
+ * @p: the pool
+ * @pfn: the frame
+ *
+ * The frame is poisoned first, then its owner is dealt with.  A movable or cache page that is not
+ * transiently referenced is lost: its tenant page becomes absent (mhp_tenant_page_present() 0,
+ * mhp_tenant_read() -EFAULT) and its address inaccessible, so plain accesses fault (SIGSEGV where
+ * the kernel would send SIGBUS); long-term pins on it are dropped.  An unmovable page (a kernel
+ * allocation) and a referenced page keep their frame (the kernel cannot take a page from its
+ * kernel user either).  Caller duties and locks as mhp_pool_soft_offline().
+ *
+ * Return: 0 (poisoned, the owner was handled: a free frame or a lost page); -EBUSY (poisoned, but
+ * the page was pinned, referenced or unmovable: the kernel's MF_FAILED/MF_IGNORED); -EHWPOISON
+ * (already poisoned; nothing changes); -ENXIO (the frame is not online: "memory outside kernel
+ * control").  The frame is newly poisoned exactly when the return is 0 or -EBUSY.
+ */
+int mhp_pool_hard_offline(struct mhp_pool *p, unsigned long pfn);
 
 /* ---- tenants ---------------------------------------------------------------------------------- */
 
@@ -369,11 +410,13 @@ int mhp_tenant_read(struct mhp_tenant *t, size_t off, void *buf, size_t len);
  * @present: pages with a frame
  * @migrated: pages moved by offlines and pins since creation
  * @dropped: cache pages dropped since creation
+ * @hwpoisoned: pages lost to memory failure (mhp_pool_hard_offline()) since creation
  */
 struct mhp_tenant_stats {
 	unsigned long present;
 	unsigned long migrated;
 	unsigned long dropped;
+	unsigned long hwpoisoned;
 };
 
 /**
