@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# tests/torture/torture-mount.sh DAEMON TORTURE_FS - torture a real mount (sysfs layout) for
+# MHP_TORTURE_SECONDS (default 10), check what it shows at rest, then unmount and require the
+# daemon to exit cleanly (status 0: under AddressSanitizer that is also "no leak").
+source "$(dirname "$0")/../fuse/lib.sh" "$1" "$2"
+TORTURE_FS=$2
+SECONDS_RUN=${MHP_TORTURE_SECONDS:-10}
+
+mhp_mount "$TMP/sys" --layout=sysfs
+# an outer limit on top of torture-fs's own watchdog: a hang in open() of a dead mount, say
+timeout -k 5 $((SECONDS_RUN + 60)) "$TORTURE_FS" "$TMP/sys" "$SECONDS_RUN"
+rc=$?
+case $rc in
+0) pass ;;
+2) fail "torture-fs: hang (watchdog)" ;;
+124 | 137) fail "torture-fs: killed by the outer timeout (hang)" ;;
+*) fail "torture-fs exited with $rc" ;;
+esac
+
+pid=$DAEMON_PID
+# FUSE sends the RELEASE of a closed file asynchronously, so right after a client exits the mount
+# can be busy for a moment: retry for up to 10 s before calling it a leak.
+for i in $(seq 50); do
+	fusermount3 -u "$TMP/sys" 2>/dev/null && break
+	sleep 0.2
+done
+if mountpoint -q "$TMP/sys"; then
+	fail "still mounted 10 s after the client exited (a leaked open file?)"
+	umount -l "$TMP/sys"
+fi
+for i in $(seq 100); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.2
+done
+if kill -0 "$pid" 2>/dev/null; then
+	fail "the daemon did not exit within 20 s of its unmount"
+	kill -9 "$pid"
+fi
+wait "$pid"
+expect_eq "daemon exit status after unmount" 0 $?
+if grep -q "ERROR: AddressSanitizer\|runtime error:\|ThreadSanitizer" "$TMP/daemon.log"; then
+	fail "sanitizer report from the daemon:"
+	cat "$TMP/daemon.log" >&2
+fi
+mhp_finish
