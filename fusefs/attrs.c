@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "memhotplugfs.h"
+#include "pools.h"
 #include "templates.h"
 
 /* ---- sbuf ---------------------------------------------------------------------------------- */
@@ -74,77 +75,6 @@ static int show_nodemask(struct sbuf *sb, struct mhpfs *fs, uint64_t mask)
 	if (n < 0)
 		return n;
 	return sbuf_printf(sb, "%s\n", buf);
-}
-
-static bool uuid_valid(const char *s)
-{
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/*
- * The kernel's synthetic uevent parser (kobject_synth_uevent): "ACTION [UUID [KEY=VALUE ...]]",
- * one trailing newline or NUL tolerated on the whole string.
- */
-static int parse_synth_uevent(const char *buf, size_t count, int *ret_action)
-{
-	const char *sp, *args = NULL;
-	size_t first;
-	char word[16];
-	int action;
-
-	if (count && (buf[count - 1] == '\n' || buf[count - 1] == '\0'))
-		count--;
-	if (!count)
-		return -EINVAL;
-	sp = memchr(buf, ' ', count);
-	first = sp ? (size_t)(sp - buf) : count;
-	if (first >= sizeof(word))
-		return -EINVAL;
-	memcpy(word, buf, first);
-	word[first] = '\0';
-	action = mhp_uevent_action_from_str(word);
-	if (action < 0 || strchr(word, '\n'))
-		return -EINVAL;
-	if (sp) {
-		args = sp + 1;
-		size_t n = count - (args - buf);
-
-		if (n && (args[n - 1] == '\n' || args[n - 1] == '\0'))
-			n--;
-		if (n < 36 || !uuid_valid(args))
-			return -EINVAL;
-		args += 36;
-		n -= 36;
-		while (n > 0) {
-			const char *tok, *end, *eq;
-
-			if (*args != ' ')
-				return -EINVAL;
-			tok = args + 1;
-			n--;
-			end = memchr(tok, ' ', n);
-			if (!end)
-				end = tok + n;
-			eq = memchr(tok, '=', end - tok);
-			if (!eq || eq == tok)
-				return -EINVAL;
-			for (const char *p = tok; p < eq; p++)
-				if (!isalnum((unsigned char)*p))
-					return -EINVAL;
-			n -= end - tok;
-			args = end;
-		}
-	}
-	*ret_action = action;
-	return 0;
 }
 
 /* kstrtoull plus an optional K/M/G/T suffix, for the daemon's own control files. */
@@ -246,9 +176,7 @@ static int empty_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
  */
 static int root_uevent_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
 {
-	int action;
-
-	return parse_synth_uevent(buf, count, &action);
+	return mhpfs_sinks_synth_store(c->fs, -1, 0, buf, count);
 }
 
 /* ---- power/ (runtime PM, never enabled for these devices) ---------------------------------- */
@@ -421,11 +349,8 @@ static int valid_zones_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 
 static int block_uevent_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
 {
-	int action, r = parse_synth_uevent(buf, count, &action);
-
-	if (r)
-		return r;
-	return mhp_uevent_emit(c->fs->e, action, MHP_SUBSYS_MEMORY, c->k->id, NULL);
+	/* ACTION, DEVPATH, SUBSYSTEM, SYNTH_UUID[, SYNTH_ARG_*], SEQNUM (sinks.c) */
+	return mhpfs_sinks_synth_store(c->fs, MHP_SUBSYS_MEMORY, c->k->id, buf, count);
 }
 
 /* ---- /sys/devices/system/node ------------------------------------------------------------- */
@@ -519,38 +444,74 @@ static int distance_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 	return r ? r : sbuf_printf(sb, "\n");
 }
 
+/*
+ * The page pools' counts of the node (a node whose blocks are all offline has none).  Anonymous
+ * pages are the tenants' movable pages, file pages the page cache, slab the built-in slab cache;
+ * unmovable kernel pages count only in MemUsed.  Nothing is ever reclaimed to the inactive lists.
+ */
+static int node_counts(const struct mhpfs_attr_ctx *c, struct mhp_pool_meminfo *ret)
+{
+	struct mhp_node_info ni;
+	int r = mhp_node_info(c->fs->e, c->k->nid, &ni);
+
+	return r ?: mhpfs_pool_node_meminfo(c->fs, c->k->nid, ret);
+}
+
 static int meminfo_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 {
-	static const char *const zero_lines[] = {
-		"SwapCached:",	   "Active:",	     "Inactive:",	"Active(anon):",
-		"Inactive(anon):", "Active(file):",  "Inactive(file):", "Unevictable:",
-		"Mlocked:",	   "Dirty:",	     "Writeback:",	"FilePages:",
-		"Mapped:",	   "AnonPages:",     "Shmem:",		"KernelStack:",
-		"PageTables:",	   "SecPageTables:", "NFS_Unstable:",	"Bounce:",
-		"WritebackTmp:",   "KReclaimable:",  "Slab:",		"SReclaimable:",
-		"SUnreclaim:",	   "AnonHugePages:", "ShmemHugePages:", "ShmemPmdMapped:",
-		"FileHugePages:",  "FilePmdMapped:", "Unaccepted:",
-	};
 	static const char *const huge_lines[] = {
 		"HugePages_Total:",
 		"HugePages_Free:",
 		"HugePages_Surp:",
 	};
-	struct mhp_node_info ni;
-	int nid = c->k->nid, r;
-	unsigned long total, free_kb;
+	struct mhp_pool_meminfo m;
+	int nid = c->k->nid, r = node_counts(c, &m);
 
-	r = mhp_node_info(c->fs->e, nid, &ni);
 	if (r)
 		return r;
-	total = ni.managed_pages << (MHP_PAGE_SHIFT - 10);
-	/* no page is used until the page pools exist: everything managed is free */
-	free_kb = total;
-	r = sbuf_printf(sb, "Node %d %-16s%8lu kB\n", nid, "MemTotal:", total);
-	r = r ?: sbuf_printf(sb, "Node %d %-16s%8lu kB\n", nid, "MemFree:", free_kb);
-	r = r ?: sbuf_printf(sb, "Node %d %-16s%8lu kB\n", nid, "MemUsed:", total - free_kb);
-	for (size_t i = 0; i < sizeof(zero_lines) / sizeof(zero_lines[0]) && !r; i++)
-		r = sbuf_printf(sb, "Node %d %-16s%8lu kB\n", nid, zero_lines[i], 0UL);
+	const struct {
+		const char *name;
+		unsigned long pages;
+	} lines[] = {
+		{ "MemTotal:", m.total },
+		{ "MemFree:", m.free },
+		{ "MemUsed:", m.used },
+		{ "SwapCached:", 0 },
+		{ "Active:", m.movable + m.cache },
+		{ "Inactive:", 0 },
+		{ "Active(anon):", m.movable },
+		{ "Inactive(anon):", 0 },
+		{ "Active(file):", m.cache },
+		{ "Inactive(file):", 0 },
+		{ "Unevictable:", 0 },
+		{ "Mlocked:", 0 },
+		{ "Dirty:", 0 },
+		{ "Writeback:", 0 },
+		{ "FilePages:", m.cache },
+		{ "Mapped:", 0 },
+		{ "AnonPages:", m.movable },
+		{ "Shmem:", 0 },
+		{ "KernelStack:", 0 },
+		{ "PageTables:", 0 },
+		{ "SecPageTables:", 0 },
+		{ "NFS_Unstable:", 0 },
+		{ "Bounce:", 0 },
+		{ "WritebackTmp:", 0 },
+		{ "KReclaimable:", 0 },
+		{ "Slab:", m.slab },
+		{ "SReclaimable:", 0 },
+		{ "SUnreclaim:", m.slab },
+		{ "AnonHugePages:", 0 },
+		{ "ShmemHugePages:", 0 },
+		{ "ShmemPmdMapped:", 0 },
+		{ "FileHugePages:", 0 },
+		{ "FilePmdMapped:", 0 },
+		{ "Unaccepted:", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]) && !r; i++)
+		r = sbuf_printf(sb, "Node %d %-16s%8lu kB\n", nid, lines[i].name,
+				lines[i].pages << (MHP_PAGE_SHIFT - 10));
 	for (size_t i = 0; i < sizeof(huge_lines) / sizeof(huge_lines[0]) && !r; i++)
 		r = sbuf_printf(sb, "Node %d %-16s %5u\n", nid, huge_lines[i], 0U);
 	return r;
@@ -564,49 +525,54 @@ static int numastat_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 
 static int vmstat_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 {
-	static const char *const zero_items[] = {
-		"nr_zone_inactive_anon",
-		"nr_zone_active_anon",
-		"nr_zone_inactive_file",
-		"nr_zone_active_file",
-		"nr_zone_unevictable",
-		"nr_zone_write_pending",
-		"nr_mlock",
-		"nr_zspages",
-		"nr_free_cma",
-		"numa_hit",
-		"numa_miss",
-		"numa_foreign",
-		"numa_interleave",
-		"numa_local",
-		"numa_other",
-		"nr_inactive_anon",
-		"nr_active_anon",
-		"nr_inactive_file",
-		"nr_active_file",
-		"nr_unevictable",
-		"nr_slab_reclaimable",
-		"nr_slab_unreclaimable",
-		"nr_isolated_anon",
-		"nr_isolated_file",
-		"nr_anon_pages",
-		"nr_mapped",
-		"nr_file_pages",
-		"nr_dirty",
-		"nr_writeback",
-		"nr_shmem",
-		"nr_kernel_stack",
-		"nr_page_table_pages",
-	};
-	struct mhp_node_info ni;
-	int r = mhp_node_info(c->fs->e, c->k->nid, &ni);
+	struct mhp_pool_meminfo m;
+	int r = node_counts(c, &m);
 
 	if (r)
 		return r;
-	r = sbuf_printf(sb, "nr_free_pages %lu\n", ni.managed_pages);
-	r = r ?: sbuf_printf(sb, "nr_free_pages_blocks %lu\n", ni.managed_pages);
-	for (size_t i = 0; i < sizeof(zero_items) / sizeof(zero_items[0]) && !r; i++)
-		r = sbuf_printf(sb, "%s 0\n", zero_items[i]);
+	/* in pages, in the kernel's order of the node's zone items then node items */
+	const struct {
+		const char *name;
+		unsigned long pages;
+	} items[] = {
+		{ "nr_free_pages", m.free },
+		{ "nr_free_pages_blocks", m.free },
+		{ "nr_zone_inactive_anon", 0 },
+		{ "nr_zone_active_anon", m.movable },
+		{ "nr_zone_inactive_file", 0 },
+		{ "nr_zone_active_file", m.cache },
+		{ "nr_zone_unevictable", 0 },
+		{ "nr_zone_write_pending", 0 },
+		{ "nr_mlock", 0 },
+		{ "nr_zspages", 0 },
+		{ "nr_free_cma", 0 },
+		{ "numa_hit", 0 },
+		{ "numa_miss", 0 },
+		{ "numa_foreign", 0 },
+		{ "numa_interleave", 0 },
+		{ "numa_local", 0 },
+		{ "numa_other", 0 },
+		{ "nr_inactive_anon", 0 },
+		{ "nr_active_anon", m.movable },
+		{ "nr_inactive_file", 0 },
+		{ "nr_active_file", m.cache },
+		{ "nr_unevictable", 0 },
+		{ "nr_slab_reclaimable", 0 },
+		{ "nr_slab_unreclaimable", m.slab },
+		{ "nr_isolated_anon", 0 },
+		{ "nr_isolated_file", 0 },
+		{ "nr_anon_pages", m.movable },
+		{ "nr_mapped", 0 },
+		{ "nr_file_pages", m.cache },
+		{ "nr_dirty", 0 },
+		{ "nr_writeback", 0 },
+		{ "nr_shmem", 0 },
+		{ "nr_kernel_stack", 0 },
+		{ "nr_page_table_pages", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]) && !r; i++)
+		r = sbuf_printf(sb, "%s %lu\n", items[i].name, items[i].pages);
 	return r;
 }
 
@@ -646,11 +612,8 @@ static int reclaim_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t
 
 static int node_uevent_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
 {
-	int action, r = parse_synth_uevent(buf, count, &action);
-
-	if (r)
-		return r;
-	return mhp_uevent_emit(c->fs->e, action, MHP_SUBSYS_NODE, (unsigned long)c->k->nid, NULL);
+	return mhpfs_sinks_synth_store(c->fs, MHP_SUBSYS_NODE, (unsigned long)c->k->nid, buf,
+				       count);
 }
 
 /* ---- /sys/bus/{memory,node} ---------------------------------------------------------------- */
@@ -790,9 +753,19 @@ static bool inject_exists(const struct mhpfs *fs)
 	return fs->inj != NULL;
 }
 
+static bool events_exists(const struct mhpfs *fs)
+{
+	return mhpfs_sinks_stream_enabled(fs);
+}
+
 static bool probe_exists(const struct mhpfs *fs)
 {
 	return fs->m.probe;
+}
+
+static bool memory_failure_exists(const struct mhpfs *fs)
+{
+	return !fs->m.no_memory_failure;
 }
 
 /* ---- kernel/debug/memhotplugfs: the daemon's own controls ---------------------------------- */
@@ -829,6 +802,78 @@ static int ctl_remove_memory_store(const struct mhpfs_attr_ctx *c, const char *b
 	if (parse_size_token(w[0], &start) || parse_size_token(w[1], &size))
 		return -EINVAL;
 	return mhp_offline_and_remove_memory(c->fs->e, start, size, c->cancel);
+}
+
+/*
+ * dimm_slots: the firmware DIMM slots of the machine file, plugged and unplugged by number as an
+ * ACPI memory device is: "plug N" registers a static memory group for the slot and hot-adds it
+ * (memmap on memory when the parameter allows; auto-online applies), "unplug N" offlines and
+ * removes it.  Reading lists "SLOT START SIZE NODE empty|plugged".  The lock is held across a
+ * plug or unplug, so a read waits for one that is running.
+ */
+static pthread_mutex_t dimm_lock = PTHREAD_MUTEX_INITIALIZER;
+static int dimm_group[MHPFS_MAX_DIMMS]; /* protected by dimm_lock: group id + 1, 0 when empty */
+
+static int ctl_dimm_slots_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
+{
+	const struct mhpfs_machine *m = &c->fs->m;
+	int r = 0;
+
+	pthread_mutex_lock(&dimm_lock);
+	for (unsigned int i = 0; i < m->nr_dimms && !r; i++)
+		r = sbuf_printf(sb, "%u %#llx %#llx %d %s\n", i,
+				(unsigned long long)m->dimm[i].start,
+				(unsigned long long)m->dimm[i].size, m->dimm[i].nid,
+				dimm_group[i] ? "plugged" : "empty");
+	pthread_mutex_unlock(&dimm_lock);
+	return r;
+}
+
+static int ctl_dimm_slots_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
+{
+	const struct mhpfs_machine *m = &c->fs->m;
+	char tmp[MHPFS_SYSFS_PAGE + 1];
+	unsigned long long slot;
+	const struct mhpfs_dimm *d;
+	char *w[2];
+	int r, gid;
+
+	snprintf(tmp, sizeof(tmp), "%s", buf);
+	if (split_words(tmp, w, 2) != 2 || mhp_kstrtoull(w[1], 10, &slot) || slot >= m->nr_dimms)
+		return -EINVAL;
+	d = &m->dimm[slot];
+	pthread_mutex_lock(&dimm_lock);
+	if (!strcmp(w[0], "plug")) {
+		r = dimm_group[slot] ? -EEXIST : 0;
+		if (!r)
+			r = mhp_group_register_static(c->fs->e, d->nid, d->size >> MHP_PAGE_SHIFT,
+						      &gid);
+		if (!r) {
+			r = mhp_add_memory(c->fs->e, d->nid, d->start, d->size,
+					   MHP_ADD_MEMMAP_ON_MEMORY, gid);
+			if (r)
+				mhp_group_unregister(c->fs->e, gid);
+			else
+				dimm_group[slot] = gid + 1;
+		}
+	} else if (!strcmp(w[0], "unplug")) {
+		r = dimm_group[slot] ? 0 : -EINVAL;
+		if (!r)
+			r = mhp_offline_and_remove_memory(c->fs->e, d->start, d->size, c->cancel);
+		if (!r) {
+			mhp_group_unregister(c->fs->e, dimm_group[slot] - 1);
+			dimm_group[slot] = 0;
+		}
+	} else {
+		r = -EINVAL;
+	}
+	pthread_mutex_unlock(&dimm_lock);
+	return r;
+}
+
+static bool dimms_exist(const struct mhpfs *fs)
+{
+	return fs->m.nr_dimms > 0;
 }
 
 static int ctl_stats_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
@@ -970,6 +1015,9 @@ const struct mhpfs_template mhpfs_templates[T_NR] = {
 	ATTR(T_MEM_AUTO_ONLINE, "auto_online_blocks", T_MEMORY, P_NONE, 0644, auto_online_blocks_show, auto_online_blocks_store),
 	ATTR(T_MEM_BLOCK_SIZE, "block_size_bytes", T_MEMORY, P_NONE, 0444, block_size_bytes_show, NULL),
 	[T_MEM_PROBE] = { .name = "probe", .parent = T_MEMORY, .kind = K_FILE, .mode = 0200, .store = probe_store, .exists = probe_exists },
+	/* CONFIG_MEMORY_FAILURE (pools.c) */
+	[T_MEM_SOFT_OFFLINE] = { .name = "soft_offline_page", .parent = T_MEMORY, .kind = K_FILE, .mode = 0200, .store = mhpfs_soft_offline_page_store, .exists = memory_failure_exists },
+	[T_MEM_HARD_OFFLINE] = { .name = "hard_offline_page", .parent = T_MEMORY, .kind = K_FILE, .mode = 0200, .store = mhpfs_hard_offline_page_store, .exists = memory_failure_exists },
 	ATTR(T_MEM_UEVENT, "uevent", T_MEMORY, P_NONE, 0644, empty_show, root_uevent_store),
 	POWER(T_MEM_POWER, T_MEMORY, P_NONE),
 
@@ -1049,6 +1097,13 @@ const struct mhpfs_template mhpfs_templates[T_NR] = {
 	DBGF(T_CTL_ADD, "add_memory", T_CTL, 0200, NULL, ctl_add_memory_store),
 	DBGF(T_CTL_REMOVE, "remove_memory", T_CTL, 0200, NULL, ctl_remove_memory_store),
 	DBGF(T_CTL_STATS, "stats", T_CTL, 0400, ctl_stats_show, NULL),
+	/* the event stream (sinks.c): blocking reads and poll, no show */
+	[T_CTL_EVENTS] = { .name = "events", .parent = T_CTL, .kind = K_FILE, .mode = 0400, .flags = TF_DEBUGFS | TF_STREAM, .exists = events_exists },
+	/* the page pools' workload (pools.c) */
+	DBGF(T_CTL_WORKLOAD, "workload", T_CTL, 0600, mhpfs_workload_show, mhpfs_workload_store),
+	DBGF(T_CTL_WORKLOAD_VERIFY, "workload_verify", T_CTL, 0400, mhpfs_workload_verify_show, NULL),
+	/* the machine file's DIMM slots (machine-file.h) */
+	[T_CTL_DIMMS] = { .name = "dimm_slots", .parent = T_CTL, .kind = K_FILE, .mode = 0600, .flags = TF_DEBUGFS, .show = ctl_dimm_slots_show, .store = ctl_dimm_slots_store, .exists = dimms_exist },
 };
 /* clang-format on */
 

@@ -22,6 +22,10 @@
 
 #include <memhp/memhp.h>
 
+#include "sinks.h"
+
+#include "machine-file.h"
+
 #define MHPFS_MAX_CPUS 1024
 #define MHPFS_MAX_RANGES 64
 #define MHPFS_SYSFS_PAGE 4096
@@ -44,8 +48,13 @@ enum mhpfs_layout {
  * @distance: SLIT, distance[a][b]
  * @layout: enum mhpfs_layout
  * @probe: whether memory/probe exists
+ * @no_memory_failure: no soft_offline_page and hard_offline_page (CONFIG_MEMORY_FAILURE unset)
  * @inject: whether the notifier error injector is loaded
  * @inject_priority: its notifier priority
+ * @dimm: firmware DIMM slots (machine files), numbered by index
+ * @nr_dimms: entries in @dimm
+ * @workload: the initial workload, "key=value" lines (see mhpfs_workload_parse())
+ * @seed: the system root the machine was seeded from, or NULL (its boot ranges live there)
  */
 struct mhpfs_machine {
 	struct mhp_config cfg;
@@ -57,8 +66,13 @@ struct mhpfs_machine {
 	unsigned char distance[MHP_MAX_NUMNODES][MHP_MAX_NUMNODES];
 	int layout;
 	bool probe;
+	bool no_memory_failure;
 	bool inject;
 	int inject_priority;
+	struct mhpfs_dimm dimm[MHPFS_MAX_DIMMS];
+	unsigned int nr_dimms;
+	char workload[MHPFS_WORKLOAD_MAX];
+	struct mhpfs_seed *seed;
 };
 
 /**
@@ -89,7 +103,17 @@ void mhpfs_usage(const char *prog);
  * @power_lock: protects @power_on
  * @power_on: power/control set to "on" (struct power_on list)
  * @stop: asks the event worker to end
+ * @evopts: the event options (sinks.h)
+ * @sinks: the event sinks, NULL while none exist (sinks.c)
+ * @tree_changes: blocks added or removed so far (the engine's on_change)
+ * @sync_lock: protects @handled_seqnum and @sync_waiters
+ * @sync_cond: signalled when @handled_seqnum grows
+ * @handled_seqnum: the event worker has invalidated the names of every event up to this SEQNUM
+ * @sync_waiters: stores waiting in mhpfs_events_sync()
+ * @worker_wake_fd: eventfd that wakes the event worker to stop
  * @stat_*: counters for kernel/debug/memhotplugfs/stats
+ * @pool: the emulated physical memory (page pools)
+ * @wl: the workload on @pool
  */
 struct mhpfs {
 	struct mhp_engine *e;
@@ -101,6 +125,14 @@ struct mhpfs {
 	pthread_mutex_t power_lock;
 	struct power_on *power_on; /* protected by power_lock */
 	atomic_bool stop;
+	struct mhpfs_event_opts evopts;
+	struct mhpfs_sinks *sinks;
+	atomic_ulong tree_changes;
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	uint64_t handled_seqnum; /* protected by sync_lock */
+	unsigned int sync_waiters; /* protected by sync_lock */
+	int worker_wake_fd;
 	atomic_ulong stat_opens;
 	atomic_ulong stat_reads;
 	atomic_ulong stat_writes;
@@ -109,7 +141,25 @@ struct mhpfs {
 	atomic_ulong stat_changes;
 	atomic_ulong stat_events;
 	atomic_ulong stat_invalidations;
+	struct mhp_pool *pool; /* created before @e, freed after it (pools.c) */
+	struct mhpfs_wl *wl; /* kernel/debug/memhotplugfs/workload (pools.c) */
+	pthread_mutex_t open_lock;
+	struct mhpfs_ohandle *open_list; /* open files and directories (ops.c); open_lock */
 };
+
+/**
+ * struct mhpfs_ohandle - list entry of an open file or directory (first member of both)
+ *
+ * FUSE sends RELEASE asynchronously: a session that ends right after a close never sees it, so
+ * what is still listed when the loop returns is freed by mhpfs_release_leftovers().
+ */
+struct mhpfs_ohandle {
+	struct mhpfs_ohandle *prev, *next;
+	void (*free)(struct mhpfs *fs, struct mhpfs_ohandle *h);
+};
+
+/** mhpfs_release_leftovers() - free open files the kernel never released; after the loop only */
+void mhpfs_release_leftovers(struct mhpfs *fs);
 
 /* ---- templates (tree.c) ------------------------------------------------------------------- */
 
@@ -154,6 +204,7 @@ void sbuf_free(struct sbuf *sb);
 
 /* File flavours: kernfs (sysfs) files or debugfs files. */
 #define TF_DEBUGFS (1U << 0) /* st_size 0, no 4096-byte cap on writes */
+#define TF_STREAM (1U << 1) /* the event stream: reads served by sinks.c, not show */
 
 /**
  * struct mhpfs_attr_ctx - what a show or store works on
@@ -161,12 +212,16 @@ void sbuf_free(struct sbuf *sb);
  * @k: the key of the file
  * @b: the block when the key has one (a reference held by the open file), else NULL
  * @cancel: the writer's cancellation flag (stores only)
+ * @uid: the writer's uid (stores only; fuse_req_ctx())
+ * @pid: the writer's thread id as the daemon sees it, 0 if unknown (stores only)
  */
 struct mhpfs_attr_ctx {
 	struct mhpfs *fs;
 	const struct mhpfs_key *k;
 	struct mhp_block *b;
 	struct mhp_cancel *cancel;
+	uid_t uid;
+	pid_t pid;
 };
 
 typedef int (*mhpfs_show_t)(const struct mhpfs_attr_ctx *c, struct sbuf *sb);
@@ -271,5 +326,13 @@ void mhpfs_on_change(void *priv, enum mhp_change what, unsigned long id);
 
 int mhpfs_events_start(struct mhpfs *fs, pthread_t *ret);
 void mhpfs_events_stop(struct mhpfs *fs, pthread_t thread);
+
+/**
+ * mhpfs_events_sync() - wait until the event worker has handled every event up to @seqnum
+ *
+ * The kernel caches names and directory attributes; a store that added or removed blocks calls
+ * this before replying, so that its caller never finds a stale name.  Waits at most 2 s.
+ */
+void mhpfs_events_sync(struct mhpfs *fs, uint64_t seqnum);
 
 #endif /* MEMHOTPLUGFS_H */

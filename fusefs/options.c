@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "memhotplugfs.h"
+#include "pools.h"
+#include "seed.h"
 
 #define GiB (1ULL << 30)
 
@@ -40,6 +42,10 @@ struct cli {
 	char *numa_aware;
 	char *memmap;
 	char *inject_priority;
+	char *config;
+	char *seed;
+	char *workload;
+	int no_memory_failure;
 	int movable_node;
 	int no_probe;
 	int probe;
@@ -89,6 +95,11 @@ static const struct fuse_opt cli_spec[] = {
 	OPT2("memmap_on_memory", memmap),
 	OPT2("inject-priority", inject_priority),
 	OPT2("inject_priority", inject_priority),
+	OPT2("config", config),
+	OPT2("seed", seed),
+	OPT2("workload", workload),
+	FLAG2("no-memory-failure", no_memory_failure),
+	FLAG2("no_memory_failure", no_memory_failure),
 	FLAG2("movable-node", movable_node),
 	FLAG2("movable_node", movable_node),
 	FLAG2("no-probe", no_probe),
@@ -114,6 +125,10 @@ void mhpfs_usage(const char *prog)
 	       "    --layout=sysfs         the mount is a mini /sys (devices, bus, module, kernel)\n"
 	       "\n"
 	       "Machine (sizes take K/M/G/T suffixes; lists need the --name=value form):\n"
+	       "    --config=FILE          a machine file (fusefs/machines/*.conf); the options\n"
+	       "                           below override what it says\n"
+	       "    --seed=SYSROOT         copy the machine a system root shows (as lsmem\n"
+	       "                           --sysroot reads it; --seed=/ for this host); read only\n"
 	       "    --block-size=SIZE      memory block size (default 128M)\n"
 	       "    --nodes=N              possible NUMA nodes (default 2)\n"
 	       "    --boot=S-E@N,...       boot memory ranges (default 0-3G@0,4G-8G@0,8G-12G@1)\n"
@@ -134,6 +149,9 @@ void mhpfs_usage(const char *prog)
 	       "    --no-probe             no memory/probe file\n"
 	       "    --no-inject            no notifier-error-inject in kernel/debug\n"
 	       "    --inject-priority=N    the injector's notifier priority (default 0)\n"
+	       "    --no-memory-failure    no soft_offline_page, hard_offline_page\n"
+	       "    --workload=K=V,...     page-pool workload: fill, fill.N, fill.N.ZONE,\n"
+	       "                           unmovable_pct, pinned_pct, cache_pct, writers, seed\n"
 	       "\n"
 	       "Every option also works as -o name=value (use '_' or '-').\n"
 	       "\n",
@@ -296,6 +314,13 @@ static void default_machine(struct mhpfs_machine *m)
 	m->probe = true;
 	m->inject = true;
 	m->inject_priority = 0;
+	/* distances: the SLIT of a plain multi-socket box */
+	for (unsigned int a = 0; a < MHP_MAX_NUMNODES; a++)
+		for (unsigned int b = 0; b < MHP_MAX_NUMNODES; b++)
+			m->distance[a][b] = a == b ? 10 : 21;
+	cfg->boot = m->boot;
+	cfg->numa = m->numa;
+	cfg->reserved = m->reserved;
 }
 
 static int fail(const char *opt, const char *val, const char *why)
@@ -336,11 +361,11 @@ static int apply(struct cli *c, struct mhpfs_machine *m)
 	if (c->reserved && parse_ranges(c->reserved, false, m->reserved, &cfg->nr_reserved))
 		return fail("--reserved", c->reserved, "expected START-END[,...]");
 	for (size_t i = 0; i < cfg->nr_boot; i++)
-		if ((unsigned int)m->boot[i].nid >= cfg->nr_nodes)
+		if ((unsigned int)cfg->boot[i].nid >= cfg->nr_nodes)
 			return fail("--boot", c->boot ? c->boot : "(default)",
 				    "node not below --nodes");
 	for (size_t i = 0; i < cfg->nr_numa; i++)
-		if ((unsigned int)m->numa[i].nid >= cfg->nr_nodes)
+		if ((unsigned int)cfg->numa[i].nid >= cfg->nr_nodes)
 			return fail("--hotplug", c->hotplug ? c->hotplug : "(default)",
 				    "node not below --nodes");
 	if (c->cpus) {
@@ -428,6 +453,14 @@ static int apply(struct cli *c, struct mhpfs_machine *m)
 		m->probe = true;
 	if (c->no_inject)
 		m->inject = false;
+	if (c->no_memory_failure)
+		m->no_memory_failure = true;
+	/* after a machine file's [workload]: later keys win */
+	if (c->workload &&
+	    mhpfs_workload_text_append(m->workload, sizeof(m->workload), c->workload))
+		return fail("--workload", c->workload,
+			    "expected KEY=VALUE,... with keys fill, fill.N, fill.N.ZONE, "
+			    "unmovable_pct, pinned_pct, cache_pct (0..100), writers (0..64), seed");
 	if (c->inject_priority) {
 		long long p;
 
@@ -437,16 +470,54 @@ static int apply(struct cli *c, struct mhpfs_machine *m)
 		m->inject_priority = (int)p;
 	}
 
-	/* distances: the SLIT of a plain multi-socket box */
-	for (unsigned int a = 0; a < MHP_MAX_NUMNODES; a++)
-		for (unsigned int b = 0; b < MHP_MAX_NUMNODES; b++)
-			m->distance[a][b] = a == b ? 10 : 21;
 	cfg->cpu_nodes = 0;
 	for (unsigned int i = 0; i < m->nr_cpus; i++)
 		cfg->cpu_nodes |= 1ULL << m->cpu_node[i];
-	cfg->boot = m->boot;
+	/* a seeded machine's boot ranges live in the seed (there may be more than fit in @m) */
+	if (!m->seed)
+		cfg->boot = m->boot;
 	cfg->numa = m->numa;
 	cfg->reserved = m->reserved;
+	return 0;
+}
+
+/*
+ * The machine underneath the options: a machine file, or a copy of a system root.  The other
+ * options then change it, so --config=FILE --nodes=4 means the file with four nodes.  A seeded
+ * machine keeps its shape (the seed's actions need exactly its blocks); only its parameters and
+ * the daemon's switches can be changed.
+ */
+static int load_machine(struct cli *c, struct mhpfs_machine *m)
+{
+	const char *shape[] = { c->block_size, c->nodes,      c->boot,
+				c->hotplug,    c->reserved,   c->cpus,
+				c->phys_bits,  c->kernelcore, c->movablecore };
+	char err[512];
+	int r;
+
+	if (c->config && c->seed)
+		return fail("--seed", c->seed, "cannot be combined with --config");
+	if (c->config) {
+		r = mhpfs_machine_load_file(c->config, m, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "memhotplugfs: invalid --config: %s\n", err);
+			return r;
+		}
+	}
+	if (c->seed) {
+		for (size_t i = 0; i < sizeof(shape) / sizeof(shape[0]); i++)
+			if (shape[i])
+				return fail(
+					"--seed", c->seed,
+					"the machine's shape comes from the seed: drop --block-size, "
+					"--nodes, --boot, --hotplug, --reserved, --cpus, --phys-bits, "
+					"--kernelcore and --movablecore");
+		r = mhpfs_seed_load(c->seed, m, &m->seed, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "memhotplugfs: invalid --seed: %s\n", err);
+			return r;
+		}
+	}
 	return 0;
 }
 
@@ -455,7 +526,8 @@ static void cli_free(struct cli *c)
 	char **strs[] = { &c->layout,	  &c->block_size,  &c->nodes,	    &c->boot,
 			  &c->hotplug,	  &c->reserved,	   &c->cpus,	    &c->phys_bits,
 			  &c->kernelcore, &c->movablecore, &c->auto_online, &c->online_policy,
-			  &c->ratio,	  &c->numa_aware,  &c->memmap,	    &c->inject_priority };
+			  &c->ratio,	  &c->numa_aware,  &c->memmap,	    &c->inject_priority,
+			  &c->config,	  &c->seed,	   &c->workload };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -477,6 +549,7 @@ int mhpfs_parse_options(struct fuse_args *args, struct mhpfs_machine *m, int *re
 	}
 	if (c.action == KEY_HELP + 1) {
 		mhpfs_usage(args->argv[0]);
+		mhpfs_event_opts_usage();
 		printf("FUSE options:\n");
 		fuse_cmdline_help();
 		fuse_lowlevel_help();
@@ -491,9 +564,13 @@ int mhpfs_parse_options(struct fuse_args *args, struct mhpfs_machine *m, int *re
 		*ret_exit = 0;
 		return 1;
 	}
-	r = apply(&c, m);
+	r = load_machine(&c, m);
+	if (!r)
+		r = apply(&c, m);
 	cli_free(&c);
 	if (r) {
+		mhpfs_seed_free(m->seed);
+		m->seed = NULL;
 		*ret_exit = 1;
 		return r;
 	}

@@ -75,7 +75,27 @@ mhp_mount() {
 
 # mhp_umount DIR: unmount and wait for that daemon to exit
 mhp_umount() {
-	fusermount3 -u "$1"
+	local i
+	# fusermount3 -u fails with EBUSY while one of the daemon's own inotify replays is in flight
+	# on the mount: retry for a bounded time, then detach lazily rather than hang.
+	for i in $(seq 100); do
+		fusermount3 -u "$1" 2>/dev/null && break
+		mountpoint -q "$1" || break
+		sleep 0.05
+	done
+	if mountpoint -q "$1"; then
+		fail "$1: still mounted after 5 s of fusermount3 -u; detaching"
+		umount -l "$1"
+	fi
+	# the daemon exits once unmounted; never wait for it forever
+	for i in $(seq 200); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		fail "daemon $DAEMON_PID still running 10 s after unmount"
+		kill -9 "$DAEMON_PID"
+	fi
 	wait "$DAEMON_PID" 2>/dev/null
 }
 
