@@ -660,10 +660,15 @@ static void mhpfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 static void mhpfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct mhpfs *fs = req_fs(req);
-	struct mhpfs_key dir;
+	struct mhpfs_key dir, k;
 
 	if (get_key(fs, parent, &dir) || !mhpfs_sinks_toucher_dirop(fs, req, &dir, name, true)) {
 		fuse_reply_err(req, EPERM);
+		return;
+	}
+	/* the change thread's replay of a removal: never for a name that exists again */
+	if (mhpfs_lookup_child(fs, &dir, name, &k) == 0) {
+		fuse_reply_err(req, EBUSY);
 		return;
 	}
 	fuse_reply_err(req, 0);

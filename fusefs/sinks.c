@@ -622,6 +622,18 @@ int mhpfs_sinks_toucher_lookup(struct mhpfs *fs, fuse_req_t req, const struct mh
 		}
 	}
 	pthread_mutex_unlock(&s->files_lock);
+	/*
+	 * A replayed rmdir of a block (or node) that is back already would find the new
+	 * incarnation (same inode number and generation) and the VFS would mark that live
+	 * directory dead: lookups in it would fail until the kernel drops the inode.  Answer as
+	 * for anyone else instead, so that mhpfs_rmdir() refuses it.
+	 */
+	if (r == 1) {
+		struct mhpfs_key live;
+
+		if (mhpfs_lookup_child(fs, dir, name, &live) == 0)
+			r = 0;
+	}
 	return r;
 }
 

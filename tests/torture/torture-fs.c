@@ -287,15 +287,19 @@ static void check_end(void)
 	}
 	while ((de = readdir(d))) {
 		unsigned long id;
-		int nodes = 0, nid = -1;
+		int nodes = 0, nid = -1, r;
 		bool on;
 
 		if (sscanf(de->d_name, "memory%lu", &id) != 1)
 			continue;
 		blocks++;
 		snprintf(rel, sizeof(rel), "devices/system/memory/%s/state", de->d_name);
-		if (get(rel, buf, sizeof(buf)) < 0 ||
-		    (strcmp(buf, "online\n") && strcmp(buf, "offline\n"))) {
+		r = get(rel, buf, sizeof(buf));
+		if (r < 0) {
+			FAIL("%s: %s at rest", rel, strerror(-r));
+			continue;
+		}
+		if (strcmp(buf, "online\n") && strcmp(buf, "offline\n")) {
 			FAIL("%s reads '%s' at rest", rel, buf);
 			continue;
 		}
