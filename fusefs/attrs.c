@@ -77,47 +77,6 @@ static int show_nodemask(struct sbuf *sb, struct mhpfs *fs, uint64_t mask)
 	return sbuf_printf(sb, "%s\n", buf);
 }
 
-/* kstrtoull plus an optional K/M/G/T suffix, for the daemon's own control files. */
-static int parse_size_token(const char *s, unsigned long long *ret)
-{
-	char tmp[64];
-	size_t n = strlen(s);
-	unsigned int shift = 0;
-	unsigned long long v;
-	int r;
-
-	if (!n || n >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, s, n + 1);
-	switch (tmp[n - 1]) {
-	case 'K':
-	case 'k':
-		shift = 10;
-		break;
-	case 'M':
-	case 'm':
-		shift = 20;
-		break;
-	case 'G':
-	case 'g':
-		shift = 30;
-		break;
-	case 'T':
-	case 't':
-		shift = 40;
-		break;
-	}
-	if (shift)
-		tmp[n - 1] = '\0';
-	r = mhp_kstrtoull(tmp, 0, &v);
-	if (r)
-		return r;
-	if (shift && v > (ULLONG_MAX >> shift))
-		return -ERANGE;
-	*ret = v << shift;
-	return 0;
-}
-
 /* Split "a b c\n" into at most @max words; returns the number or -EINVAL. */
 static int split_words(char *buf, char **words, int max)
 {
@@ -589,14 +548,14 @@ static int reclaim_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t
 {
 	char tmp[MHPFS_SYSFS_PAGE + 1];
 	char *words[3];
-	unsigned long long nr;
+	uint64_t nr;
 	int n;
 
 	snprintf(tmp, sizeof(tmp), "%s", buf);
 	n = split_words(tmp, words, 2);
 	if (n < 1)
 		return -EINVAL;
-	if (parse_size_token(words[0], &nr))
+	if (mhpfs_parse_size(words[0], &nr))
 		return -EINVAL;
 	if (n == 2) {
 		unsigned int sw;
@@ -775,14 +734,15 @@ static int ctl_add_memory_store(const struct mhpfs_attr_ctx *c, const char *buf,
 {
 	char tmp[MHPFS_SYSFS_PAGE + 1];
 	char *w[3];
-	unsigned long long start, size, nid = (unsigned long long)-1;
+	uint64_t start, size;
+	unsigned long long nid = (unsigned long long)-1;
 	int n;
 
 	snprintf(tmp, sizeof(tmp), "%s", buf);
 	n = split_words(tmp, w, 3);
 	if (n < 2)
 		return -EINVAL;
-	if (parse_size_token(w[0], &start) || parse_size_token(w[1], &size))
+	if (mhpfs_parse_size(w[0], &start) || mhpfs_parse_size(w[1], &size))
 		return -EINVAL;
 	if (n == 3 && (mhp_kstrtoull(w[2], 0, &nid) || nid >= MHP_MAX_NUMNODES))
 		return -EINVAL;
@@ -794,12 +754,12 @@ static int ctl_remove_memory_store(const struct mhpfs_attr_ctx *c, const char *b
 {
 	char tmp[MHPFS_SYSFS_PAGE + 1];
 	char *w[2];
-	unsigned long long start, size;
+	uint64_t start, size;
 
 	snprintf(tmp, sizeof(tmp), "%s", buf);
 	if (split_words(tmp, w, 2) != 2)
 		return -EINVAL;
-	if (parse_size_token(w[0], &start) || parse_size_token(w[1], &size))
+	if (mhpfs_parse_size(w[0], &start) || mhpfs_parse_size(w[1], &size))
 		return -EINVAL;
 	return mhp_offline_and_remove_memory(c->fs->e, start, size, c->cancel);
 }

@@ -172,47 +172,6 @@ static int cli_proc(void *data, const char *arg, int key, struct fuse_args *outa
 	}
 }
 
-/* A size: kstrtoull base 0 with an optional K/M/G/T suffix. */
-static int parse_size(const char *s, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-	unsigned int shift = 0;
-
-	if (!*s || *s == '-' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	case 't':
-	case 'T':
-		shift = 40;
-		end++;
-		break;
-	}
-	if (*end || (shift && v > (~0ULL >> shift)))
-		return -EINVAL;
-	*ret = v << shift;
-	return 0;
-}
-
 static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {
 	unsigned long long v;
@@ -254,7 +213,7 @@ static int parse_ranges(const char *s, bool with_nid, struct mhp_mem_range *r, s
 			break;
 		}
 		*dash = '\0';
-		if (parse_size(tok, &r[n].start) || parse_size(dash + 1, &r[n].end) ||
+		if (mhpfs_parse_size(tok, &r[n].start) || mhpfs_parse_size(dash + 1, &r[n].end) ||
 		    r[n].start >= r[n].end) {
 			err = -EINVAL;
 			break;
@@ -287,7 +246,7 @@ static int parse_size_or_percent(const char *s, struct mhp_size_or_percent *ret)
 		ret->percent = (unsigned int)p;
 		return 0;
 	}
-	return parse_size(s, &ret->bytes);
+	return mhpfs_parse_size(s, &ret->bytes);
 }
 
 static void default_machine(struct mhpfs_machine *m)
@@ -344,7 +303,8 @@ static int apply(struct cli *c, struct mhpfs_machine *m)
 			return fail("--layout", c->layout, "expected memory or sysfs");
 	}
 	if (c->block_size) {
-		if (parse_size(c->block_size, &sz) || sz < MHP_MIN_BLOCK_SIZE || (sz & (sz - 1)))
+		if (mhpfs_parse_size(c->block_size, &sz) || sz < MHP_MIN_BLOCK_SIZE ||
+		    (sz & (sz - 1)))
 			return fail("--block-size", c->block_size,
 				    "expected a power of two of at least 32K");
 		cfg->block_size = sz;
