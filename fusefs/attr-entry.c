@@ -22,6 +22,8 @@ int mhpfs_attr_fs_new(int argc, char **argv, struct mhpfs **ret)
 	if (!fs)
 		return -ENOMEM;
 	pthread_mutex_init(&fs->power_lock, NULL);
+	pthread_mutex_init(&fs->open_lock, NULL);
+	pthread_mutex_init(&fs->dimm_lock, NULL);
 	atomic_store(&fs->bus_autoprobe[0], 1);
 	atomic_store(&fs->bus_autoprobe[1], 1);
 	clock_gettime(CLOCK_REALTIME, &fs->start);
@@ -70,6 +72,8 @@ void mhpfs_attr_fs_free(struct mhpfs *fs)
 	mhpfs_pools_free(fs);
 	mhpfs_power_free(fs);
 	pthread_mutex_destroy(&fs->power_lock);
+	pthread_mutex_destroy(&fs->open_lock);
+	pthread_mutex_destroy(&fs->dimm_lock);
 	free(fs);
 }
 

@@ -771,21 +771,18 @@ static int ctl_remove_memory_store(const struct mhpfs_attr_ctx *c, const char *b
  * removes it.  Reading lists "SLOT START SIZE NODE empty|plugged".  The lock is held across a
  * plug or unplug, so a read waits for one that is running.
  */
-static pthread_mutex_t dimm_lock = PTHREAD_MUTEX_INITIALIZER;
-static int dimm_group[MHPFS_MAX_DIMMS]; /* protected by dimm_lock: group id + 1, 0 when empty */
-
 static int ctl_dimm_slots_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)
 {
 	const struct mhpfs_machine *m = &c->fs->m;
 	int r = 0;
 
-	pthread_mutex_lock(&dimm_lock);
+	pthread_mutex_lock(&c->fs->dimm_lock);
 	for (unsigned int i = 0; i < m->nr_dimms && !r; i++)
 		r = sbuf_printf(sb, "%u %#llx %#llx %d %s\n", i,
 				(unsigned long long)m->dimm[i].start,
 				(unsigned long long)m->dimm[i].size, m->dimm[i].nid,
-				dimm_group[i] ? "plugged" : "empty");
-	pthread_mutex_unlock(&dimm_lock);
+				c->fs->dimm_group[i] ? "plugged" : "empty");
+	pthread_mutex_unlock(&c->fs->dimm_lock);
 	return r;
 }
 
@@ -802,9 +799,9 @@ static int ctl_dimm_slots_store(const struct mhpfs_attr_ctx *c, const char *buf,
 	if (split_words(tmp, w, 2) != 2 || mhp_kstrtoull(w[1], 10, &slot) || slot >= m->nr_dimms)
 		return -EINVAL;
 	d = &m->dimm[slot];
-	pthread_mutex_lock(&dimm_lock);
+	pthread_mutex_lock(&c->fs->dimm_lock);
 	if (!strcmp(w[0], "plug")) {
-		r = dimm_group[slot] ? -EEXIST : 0;
+		r = c->fs->dimm_group[slot] ? -EEXIST : 0;
 		if (!r)
 			r = mhp_group_register_static(c->fs->e, d->nid, d->size >> MHP_PAGE_SHIFT,
 						      &gid);
@@ -814,20 +811,20 @@ static int ctl_dimm_slots_store(const struct mhpfs_attr_ctx *c, const char *buf,
 			if (r)
 				mhp_group_unregister(c->fs->e, gid);
 			else
-				dimm_group[slot] = gid + 1;
+				c->fs->dimm_group[slot] = gid + 1;
 		}
 	} else if (!strcmp(w[0], "unplug")) {
-		r = dimm_group[slot] ? 0 : -EINVAL;
+		r = c->fs->dimm_group[slot] ? 0 : -EINVAL;
 		if (!r)
 			r = mhp_offline_and_remove_memory(c->fs->e, d->start, d->size, c->cancel);
 		if (!r) {
-			mhp_group_unregister(c->fs->e, dimm_group[slot] - 1);
-			dimm_group[slot] = 0;
+			mhp_group_unregister(c->fs->e, c->fs->dimm_group[slot] - 1);
+			c->fs->dimm_group[slot] = 0;
 		}
 	} else {
 		r = -EINVAL;
 	}
-	pthread_mutex_unlock(&dimm_lock);
+	pthread_mutex_unlock(&c->fs->dimm_lock);
 	return r;
 }
 

@@ -123,6 +123,7 @@ int main(int argc, char *argv[])
 		return 1;
 	pthread_mutex_init(&fs->power_lock, NULL);
 	pthread_mutex_init(&fs->open_lock, NULL);
+	pthread_mutex_init(&fs->dimm_lock, NULL);
 	atomic_store(&fs->bus_autoprobe[0], 1);
 	atomic_store(&fs->bus_autoprobe[1], 1);
 	clock_gettime(CLOCK_REALTIME, &fs->start);

@@ -145,6 +145,9 @@ struct mhpfs {
 	struct mhpfs_wl *wl; /* kernel/debug/memhotplugfs/workload (pools.c) */
 	pthread_mutex_t open_lock;
 	struct mhpfs_ohandle *open_list; /* open files and directories (ops.c); open_lock */
+	/* held across a DIMM plug or unplug (attrs.c dimm_slots) */
+	pthread_mutex_t dimm_lock;
+	int dimm_group[MHPFS_MAX_DIMMS]; /* dimm_lock: memory group id + 1, 0 when empty */
 };
 
 /**
