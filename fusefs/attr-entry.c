@@ -18,15 +18,9 @@ int mhpfs_attr_fs_new(int argc, char **argv, struct mhpfs **ret)
 	struct mhpfs *fs;
 	int status, r;
 
-	fs = calloc(1, sizeof(*fs));
+	fs = mhpfs_new();
 	if (!fs)
 		return -ENOMEM;
-	pthread_mutex_init(&fs->power_lock, NULL);
-	pthread_mutex_init(&fs->open_lock, NULL);
-	pthread_mutex_init(&fs->dimm_lock, NULL);
-	atomic_store(&fs->bus_autoprobe[0], 1);
-	atomic_store(&fs->bus_autoprobe[1], 1);
-	clock_gettime(CLOCK_REALTIME, &fs->start);
 	for (int i = 0; i < argc; i++) {
 		if (fuse_opt_add_arg(&args, argv[i])) {
 			r = -ENOMEM;
@@ -70,11 +64,7 @@ void mhpfs_attr_fs_free(struct mhpfs *fs)
 	mhp_inject_free(fs->inj);
 	mhp_engine_free(fs->e);
 	mhpfs_pools_free(fs);
-	mhpfs_power_free(fs);
-	pthread_mutex_destroy(&fs->power_lock);
-	pthread_mutex_destroy(&fs->open_lock);
-	pthread_mutex_destroy(&fs->dimm_lock);
-	free(fs);
+	mhpfs_free(fs);
 }
 
 int mhpfs_attr_resolve(struct mhpfs *fs, const char *path, struct mhpfs_key *ret)

@@ -118,15 +118,9 @@ int main(int argc, char *argv[])
 	pthread_t worker;
 	int ret = 1, status, notify_r;
 
-	fs = calloc(1, sizeof(*fs));
+	fs = mhpfs_new();
 	if (!fs)
 		return 1;
-	pthread_mutex_init(&fs->power_lock, NULL);
-	pthread_mutex_init(&fs->open_lock, NULL);
-	pthread_mutex_init(&fs->dimm_lock, NULL);
-	atomic_store(&fs->bus_autoprobe[0], 1);
-	atomic_store(&fs->bus_autoprobe[1], 1);
-	clock_gettime(CLOCK_REALTIME, &fs->start);
 
 	mhpfs_log_init();
 	if (mhpfs_event_opts_parse(&args, &fs->evopts))
@@ -240,9 +234,7 @@ out_opts:
 out_args:
 	fuse_opt_free_args(&args);
 	mhpfs_event_opts_free(&fs->evopts);
-	mhpfs_power_free(fs);
 	mhpfs_seed_free(fs->m.seed);
-	pthread_mutex_destroy(&fs->power_lock);
-	free(fs);
+	mhpfs_free(fs);
 	return ret;
 }

@@ -318,6 +318,16 @@ void mhpfs_power_forget(struct mhpfs *fs, unsigned long id);
 /** mhpfs_power_free() - drop all power/control state (at exit) */
 void mhpfs_power_free(struct mhpfs *fs);
 
+/**
+ * mhpfs_new() - a filesystem state with its locks and defaults, and no machine yet
+ *
+ * Return: the state, or NULL (out of memory).
+ */
+struct mhpfs *mhpfs_new(void);
+
+/** mhpfs_free() - release what mhpfs_new() set up (the engine and pools are freed before); NULL ok */
+void mhpfs_free(struct mhpfs *fs);
+
 /* ---- the FUSE operations (ops.c) ---------------------------------------------------------- */
 
 extern const struct fuse_lowlevel_ops mhpfs_ops;

@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "memhotplugfs.h"
 #include "templates.h"
@@ -367,4 +369,31 @@ void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *s
 		st->st_nlink = 1;
 		break;
 	}
+}
+
+struct mhpfs *mhpfs_new(void)
+{
+	struct mhpfs *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	pthread_mutex_init(&fs->power_lock, NULL);
+	pthread_mutex_init(&fs->open_lock, NULL);
+	pthread_mutex_init(&fs->dimm_lock, NULL);
+	/* bus/memory and bus/node drivers_autoprobe read 1 */
+	atomic_store(&fs->bus_autoprobe[0], 1);
+	atomic_store(&fs->bus_autoprobe[1], 1);
+	clock_gettime(CLOCK_REALTIME, &fs->start);
+	return fs;
+}
+
+void mhpfs_free(struct mhpfs *fs)
+{
+	if (!fs)
+		return;
+	mhpfs_power_free(fs);
+	pthread_mutex_destroy(&fs->dimm_lock);
+	pthread_mutex_destroy(&fs->open_lock);
+	pthread_mutex_destroy(&fs->power_lock);
+	free(fs);
 }
