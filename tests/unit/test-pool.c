@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -318,6 +319,46 @@ START_TEST(test_migrate_moves_bytes_under_fixed_address)
 	mhp_tenant_stats(t, &st);
 	ck_assert_uint_eq(st.migrated, BP);
 	ck_assert_uint_eq(st.present, BP);
+}
+END_TEST
+
+static unsigned long map_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long n = 0;
+	int c;
+
+	ck_assert_ptr_nonnull(f);
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/*
+ * More online blocks than vm.max_map_count (65530 by default) allows mappings: the pool's own view
+ * of the frames must not cost a mapping per block, or such a machine cannot boot.
+ */
+START_TEST(test_many_blocks_share_mappings)
+{
+	const unsigned long nr = 70000;
+	unsigned long before = map_count(), id;
+	struct mhp_tenant *t;
+
+	for (id = 0; id < nr; id++)
+		online(id, 0, MHP_ZONE_NORMAL);
+	ck_assert_uint_lt(map_count(), before + 100);
+	ck_assert_uint_eq(mi(0).total, nr * BP);
+
+	/* Frames far apart in the windows still move with their bytes. */
+	t = tenant(1);
+	ck_assert_int_eq(mhp_tenant_populate(t, 0, 1, MHP_PAGE_MOVABLE, 0), 0);
+	fill_pattern(t, 0, 1, 9);
+	id = block_of(t, 0);
+	ck_assert_int_eq(isolate(id), 0);
+	ck_assert_int_eq(migrate(id, NULL), 0);
+	ck_assert_uint_ne(block_of(t, 0), id);
+	ck_assert(check_pattern(t, 0, 1, 9));
 }
 END_TEST
 
@@ -1029,6 +1070,7 @@ static Suite *pool_suite(void)
 	tcase_add_checked_fixture(tc, direct_setup, direct_teardown);
 	tcase_add_test(tc, test_offline_punches_frames);
 	tcase_add_test(tc, test_metadata_only_for_online_blocks);
+	tcase_add_test(tc, test_many_blocks_share_mappings);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");
