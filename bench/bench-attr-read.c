@@ -105,7 +105,7 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (off >= (off_t)len)
 		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, CONTENT + off,
+		fuse_reply_buf(req, &CONTENT[off],
 			       size < len - (size_t)off ? size : len - (size_t)off);
 }
 

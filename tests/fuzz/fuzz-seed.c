@@ -10,11 +10,14 @@
  * is ever read: a 64 TiB block size can only come from OUTSIDE unless the input itself says it.
  */
 #define _XOPEN_SOURCE 700
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,12 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_BOOT_BLOCKS 4096
 #define DECOY_BLOCK_SIZE "400000000000"
 
-static char base[64];
+static char base[PATH_MAX];
 static struct mhpfs_machine defaults;
+
+/* The harness itself cannot work (not an input's fault): say why, where libFuzzer's log shows it. */
+static void setup_failed(const char *what, const char *path)
+{
+	fprintf(stderr, "fuzz-seed: %s %s: %s\n", what, path, strerror(errno));
+	abort();
+}
 
 static void put(const char *dir, const char *rel, const char *text)
 {
-	char path[512], *slash;
+	char path[PATH_MAX + 256], *slash;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
@@ -69,15 +79,20 @@ static void setup(void)
 	char *argv[] = { a0, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
 	const char *tmp = getenv("TMPDIR");
-	char outside[128];
+	char outside[PATH_MAX];
 	int status;
 
 	if (mhpfs_parse_options(&args, &defaults, &status))
 		abort();
 	fuse_opt_free_args(&args);
-	snprintf(base, sizeof(base), "%s/mhp-fuzz-seed.XXXXXX", tmp ? tmp : "/tmp");
+	/* Long TMPDIRs (deep checkouts) must fit: a truncated template makes mkdtemp fail. */
+	if ((size_t)snprintf(base, sizeof(base), "%s/mhp-fuzz-seed.XXXXXX", tmp ? tmp : "/tmp") >=
+	    sizeof(base) - sizeof("/outside/sys/devices/system/memory/memory0/valid_zones")) {
+		errno = ENAMETOOLONG;
+		setup_failed("TMPDIR too long:", tmp);
+	}
 	if (!mkdtemp(base))
-		abort();
+		setup_failed("mkdtemp", base);
 	atexit(cleanup);
 	snprintf(outside, sizeof(outside), "%s/outside", base);
 	mkdir(outside, 0755);
@@ -119,7 +134,7 @@ static void build_tree(const char *root, const uint8_t *data, size_t size)
 		if (nl) {
 			*nl = '\0';
 			if (entry[0] == '@' && safe_path(entry + 1)) {
-				char path[512];
+				char path[PATH_MAX + 256];
 
 				put(root, entry + 1, "");
 				snprintf(path, sizeof(path), "%s/%s", root, entry + 1);
@@ -148,14 +163,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mhpfs_machine *m;
 	struct mhpfs_seed *seed = NULL;
 	struct mhp_engine *e = NULL;
-	char root[128], err[512], inv[256];
+	char root[PATH_MAX], err[512], inv[256];
 	int r;
 
 	if (!base[0])
 		setup();
 	snprintf(root, sizeof(root), "%s/root", base);
 	if (mkdir(root, 0755))
-		abort();
+		setup_failed("mkdir", root);
 	build_tree(root, data, size);
 
 	m = malloc(sizeof(*m));
@@ -191,6 +206,6 @@ out:
 	mhpfs_seed_free(seed);
 	free(m);
 	if (nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS))
-		abort();
+		setup_failed("cannot remove", root);
 	return 0;
 }

@@ -109,7 +109,7 @@ static void fill_pattern(struct mhp_tenant *t, size_t idx, size_t nr, unsigned i
 
 	mhp_tenant_access_begin(t);
 	for (i = idx; i < idx + nr; i++) {
-		uint64_t *page = (uint64_t *)((char *)mhp_tenant_base(t) + i * PS);
+		uint64_t *page = (uint64_t *)mhp_tenant_base(t) + i * (PS / 8);
 
 		for (w = 0; w < PS / 8; w++)
 			page[w] = (i << 32) ^ w ^ ((uint64_t)salt << 56);
@@ -122,7 +122,7 @@ static bool check_pattern(struct mhp_tenant *t, size_t idx, size_t nr, unsigned 
 	size_t i, w;
 
 	for (i = idx; i < idx + nr; i++) {
-		const uint64_t *page = (const uint64_t *)((char *)mhp_tenant_base(t) + i * PS);
+		const uint64_t *page = (const uint64_t *)mhp_tenant_base(t) + i * (PS / 8);
 
 		for (w = 0; w < PS / 8; w++)
 			if (page[w] != ((i << 32) ^ w ^ ((uint64_t)salt << 56)))

@@ -36,6 +36,9 @@ static void put(const char *content, const char *fmt, ...) __attribute__((format
 static void lnk(const char *target, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void vpath(char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vpath(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	size_t n = (size_t)snprintf(buf, len, "%s/", root);
 
