@@ -410,6 +410,30 @@ static int copy_frames(struct mhp_pool *p, struct pblock *srcb, unsigned long sr
 	return 0;
 }
 
+static void punch(struct mhp_pool *p, unsigned long start_pfn, unsigned long nr_pages)
+{
+	fallocate(p->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  (off_t)(start_pfn * POOL_PAGE_SIZE), (off_t)(nr_pages * POOL_PAGE_SIZE));
+}
+
+/*
+ * punch_sources() - give the host back the source frames of the pages of @mb that moved, as soon
+ * as they moved: the kernel frees a migrated page at once too (into an isolated pageblock), the
+ * host never holds a block twice while it goes offline, and the next batch's copies can reuse the
+ * memory just freed.
+ */
+static void punch_sources(struct mhp_pool *p, const struct move_batch *mb)
+{
+	size_t i, j;
+
+	for (i = 0; i < mb->n; i = j) {
+		for (j = i + 1; j < mb->n && mb->src[j] == mb->src[j - 1] + 1 && !mb->err[j]; j++)
+			;
+		if (!mb->err[i])
+			punch(p, mb->src[i], j - i);
+	}
+}
+
 /*
  * batch_copy_remap() - the bytes: called with @t's access lock held for writing and no pool lock.
  *
@@ -442,6 +466,15 @@ static void batch_copy_remap(struct mhp_tenant *t, struct move_batch *mb)
 		r = copy_frames(t->pool, mb->srcb[i], mb->src[i], mb->dst[i],
 				(j - i) * POOL_PAGE_SIZE);
 	}
+	if (r < 0) {
+		/* The copy failed: nothing was remapped, every page stays. */
+		for (i = 0; i < mb->n; i++) {
+			mprotect(t->base + mb->idx[i] * POOL_PAGE_SIZE, POOL_PAGE_SIZE,
+				 PROT_READ | PROT_WRITE);
+			mb->err[i] = r;
+		}
+		return;
+	}
 	for (i = 0; i < mb->n && !r; i = j) {
 		for (j = i + 1; j < mb->n && mb->idx[j] == mb->idx[j - 1] + 1 &&
 				mb->dst[j] == mb->dst[j - 1] + 1;
@@ -455,17 +488,9 @@ static void batch_copy_remap(struct mhp_tenant *t, struct move_batch *mb)
 					 PROT_READ | PROT_WRITE);
 				mb->err[i] = r;
 			}
-			return;
 		}
 	}
-	if (r < 0) {
-		/* The copy failed: nothing was remapped, every page stays. */
-		for (i = 0; i < mb->n; i++) {
-			mprotect(t->base + mb->idx[i] * POOL_PAGE_SIZE, POOL_PAGE_SIZE,
-				 PROT_READ | PROT_WRITE);
-			mb->err[i] = r;
-		}
-	}
+	punch_sources(t->pool, mb);
 }
 
 /* batch_commit_locked() - point the tenant at the new frames and free the old ones (or the new
@@ -866,12 +891,6 @@ static int op_migrate(void *priv, const struct mhp_pfn_range *r, struct mhp_canc
 	pthread_mutex_unlock(&p->lock);
 	free(mb);
 	return ret;
-}
-
-static void punch(struct mhp_pool *p, unsigned long start_pfn, unsigned long nr_pages)
-{
-	fallocate(p->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  (off_t)(start_pfn * POOL_PAGE_SIZE), (off_t)(nr_pages * POOL_PAGE_SIZE));
 }
 
 static void block_free_meta(struct pblock *b)

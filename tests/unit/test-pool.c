@@ -570,7 +570,9 @@ START_TEST(test_offline_punches_frames)
 	ck_assert_uint_eq(before, BS);
 	ck_assert_int_eq(isolate(100), 0);
 	ck_assert_int_eq(migrate(100, NULL), 0);
-	ck_assert_uint_eq(host(), 2 * BS); /* the copy exists, the source is not given back yet */
+	/* Each source frame goes back to the host as soon as its page has moved (the kernel frees a
+	 * migrated page at once): the host never holds the block twice. */
+	ck_assert_uint_eq(host(), BS);
 	offline(100);
 	ck_assert_uint_eq(host(), BS);
 	ck_assert(check_pattern(t, 0, BP, 1));
@@ -580,6 +582,41 @@ START_TEST(test_offline_punches_frames)
 	ck_assert_int_eq(migrate(200, NULL), 0);
 	offline(200);
 	ck_assert_uint_eq(host(), 0);
+}
+END_TEST
+
+/*
+ * An offline that fails after some pages moved (one stays referenced) leaves their source frames
+ * free in a block that comes back online: like every free frame they must read zero when they are
+ * allocated again, never the bytes of the pages that left.
+ */
+START_TEST(test_failed_offline_leaves_no_bytes_behind)
+{
+	struct mhp_tenant *t = tenant(BP), *again = tenant(BP);
+	const unsigned char *base;
+	size_t i;
+
+	online(100, 0, MHP_ZONE_MOVABLE);
+	online(200, 1, MHP_ZONE_MOVABLE);
+	ck_assert_int_eq(mhp_tenant_populate(t, 0, BP, MHP_PAGE_MOVABLE, 0), 0);
+	fill_pattern(t, 0, BP, 6);
+	ck_assert_int_eq(mhp_tenant_get_ref(t, 0, NULL), 0);
+	ck_assert_int_eq(isolate(100), 0);
+	ck_assert_int_eq(migrate(100, NULL), -EAGAIN);
+	unisolate(100); /* the offline gives up: the block stays online */
+	ck_assert_uint_eq(block_of(t, 0), 100);
+	ck_assert_uint_eq(block_of(t, 1), 200);
+	ck_assert_uint_eq(host(), BP * PS); /* the moved pages are not held twice */
+	ck_assert_uint_eq(mi(0).free, BP - 1);
+	ck_assert_int_eq(mhp_tenant_populate(again, 0, BP - 1, MHP_PAGE_MOVABLE, 0), 0);
+	for (i = 0; i < BP - 1; i++)
+		ck_assert_uint_eq(block_of(again, i), 100);
+	base = mhp_tenant_base(again);
+	for (i = 0; i < (BP - 1) * PS && !base[i]; i++)
+		;
+	ck_assert_uint_eq(i, (BP - 1) * PS);
+	ck_assert(check_pattern(t, 0, BP, 6));
+	ck_assert_int_eq(mhp_tenant_put_ref(t, 0), 0);
 }
 END_TEST
 
@@ -1069,6 +1106,7 @@ static Suite *pool_suite(void)
 	tc = tcase_create("host memory");
 	tcase_add_checked_fixture(tc, direct_setup, direct_teardown);
 	tcase_add_test(tc, test_offline_punches_frames);
+	tcase_add_test(tc, test_failed_offline_leaves_no_bytes_behind);
 	tcase_add_test(tc, test_metadata_only_for_online_blocks);
 	tcase_add_test(tc, test_many_blocks_share_mappings);
 	suite_add_tcase(s, tc);
