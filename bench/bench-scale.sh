@@ -7,6 +7,7 @@
 #   env BLOCK_SIZE=32K   block size of the machines (default 32K: the smallest, so that 1M blocks
 #                        is 32 GiB and the page pool's per-page metadata stays small)
 #   env EXTRA="..."      more daemon options
+#   env LSMEM=no         skip the lsmem column (it takes minutes for a million blocks)
 #
 # For each machine: one node, boot memory [0, BLOCKS * BLOCK_SIZE), all online.  Measured:
 #   start   exec of the daemon until memory/block_size_bytes is readable through the mount
@@ -15,22 +16,19 @@
 #   lsmem   `lsmem --sysroot` (opens state/removable/phys_index/valid_zones of every block)
 # Not part of the test suite: it prints figures, it does not judge them.
 #
-# Figures (2-core VM, load average ~6 from other builds, 32K blocks, daemon with --no-inotify):
-#   blocks   start_s  rss_MiB  rss_B/block  ls_s   lsmem_s
-#   1        0.21     4.1      (baseline)   0.16   0.33
-#   16384    1.41     10.1     380          0.27   13.5
-#   32768    2.27     16.2     385          0.41   31.1
-#   60000    2.07     26.2     385          0.42   50.7
-#   65536    fails: ENOMEM  (the page pool maps every online block separately; vm.max_map_count
-#                            is 65530 mappings, so about 65,000 online blocks is the ceiling)
-#   1048576  fails: ENOMEM  (same)
-# bench-scale-engine (the core alone, no FUSE): 1,048,576 blocks boot in 1.1 s idle (2.1-3.4 s
-# under that load) with 168 bytes per block; with the pool, 60,000 blocks of 32K take 2.1 s and
-# 382 B/block, 60,000 blocks of 128M take 7.6 s and 8.5 KiB/block (per-page bitmaps).  perf: ~75%
-# of the daemon's start is mmap/munmap of the pool's per-block mappings (done twice: the daemon
-# builds a throw-away engine to validate the machine before mounting); lsmem's time is FUSE round
-# trips (~66k opens and ~82k reads for 16,384 blocks, 65% of daemon CPU in kernel scheduling),
-# the daemon's own code is ~2% of it.
+# Figures (2-core VM, load average 3.6-7 from other builds, 32K blocks, LSMEM=no; ranges of 3
+# runs interleaved with the tree before the block arenas, whose figures follow in parentheses):
+#   blocks   start_s             rss_MiB        rss_B/block  ls_s
+#   1        0.03-0.10           4.1            (baseline)   0.02-0.16
+#   1048576  1.1-4.3 (2.5-9.4)   144.1 (388.2)  140 (384)    3.0-4.2
+# The daemon's CPU time to the mount is 1.1-1.6 s (2.7-3.7 s).  bench-scale-engine (the core
+# alone, no FUSE), same load: 1,048,576 blocks boot in 0.38-0.54 s with 72 bytes per block
+# (engine) and in 0.86-1.12 s with 140 bytes per block (engine and pool; before: 168 and 384
+# bytes, 2.07-2.51 s); 60,000 blocks of 128M take 0.3 s and 167 B/block (3.9 s and 8.5 KiB/block
+# when the pool kept per-page bitmaps for free blocks).  perf: the start is now mostly the first
+# touch of the block structures (page faults) and the pool's hash inserts.  lsmem's time is FUSE
+# round trips (~66k opens and ~82k reads for 16,384 blocks, 65% of daemon CPU in kernel
+# scheduling), the daemon's own code is ~2% of it.
 set -u
 DAEMON=${1:?usage: $0 DAEMON [BLOCKS...]}
 shift
@@ -38,6 +36,7 @@ SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1 65536 262144 1048576)
 BLOCK_SIZE=${BLOCK_SIZE:-32K}
 EXTRA=${EXTRA:-}
+LSMEM=${LSMEM:-yes}
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/mhpfs-bench.XXXXXX)
@@ -83,7 +82,8 @@ for n in "${SIZES[@]}"; do
 	count=$(ls $TMP/root/sys/devices/system/memory | grep -c '^memory[0-9]')
 	t3=$(now)
 	rss2=$(rss_kb $PID)
-	lsmem --sysroot $TMP/root --summary=only >$TMP/lsmem 2>&1 || cat $TMP/lsmem >&2
+	[ "$LSMEM" = no ] || lsmem --sysroot $TMP/root --summary=only >$TMP/lsmem 2>&1 ||
+		cat $TMP/lsmem >&2
 	t4=$(now)
 	[ "$count" = "$n" ] || echo "warning: ls shows $count blocks, expected $n" >&2
 	printf '%-9s %-9s %9.3f %10.1f %11s %9.3f %10.1f %9.3f\n' $n $(numfmt --to=iec $end) \

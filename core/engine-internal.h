@@ -7,15 +7,18 @@
  *   hotplug_lock (device_hotplug_lock)   mutex; serialises every store, add and remove; protects
  *                                        mhp_block.online_type, the group table and block creation
  *                                        and removal.
- *   mhp_block.dev_lock (device lock)     mutex; one block's transitions; protects dev_offline.
+ *   device lock (block_dev_lock())       one block's transitions; protects dev_offline.  A flag
+ *                                        per block (mhp_block.dev_locked) that dev_wait_lock, a
+ *                                        leaf mutex, guards: taken briefly to set or clear it.
  *   mem_hotplug_lock                     rwlock; write during online, offline, add, remove.
  *   memory_chain.rwsem                   the notifier chain (notifier.c).
  *   stat_lock                            leaf mutex; zone spans and counters, node masks, node
  *                                        info, parameters, mhp_block.zone, group counters.
  *   blocks_lock                          leaf rwlock; the id -> block table and nr_blocks.
  *   ev_lock                              leaf mutex; the uevent queue and seqnum.
+ *   arena_lock                           leaf mutex; the block arena and nr_live.
  *
- * Order: hotplug_lock -> dev_lock -> mem_hotplug_lock -> chain -> stat_lock -> blocks_lock ->
+ * Order: hotplug_lock -> device lock -> mem_hotplug_lock -> chain -> stat_lock -> blocks_lock ->
  * ev_lock.  Never the other way round.  mhp_block.state is atomic and read without any lock (the
  * kernel's state_show() takes none either).
  */
@@ -28,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "memhp/engine.h"
 
 #define RADIX_LEAF_BITS 12
@@ -42,25 +46,29 @@
 /* sizeof(struct page) on x86-64. */
 #define STRUCT_PAGE_SIZE 64UL
 
+/*
+ * A machine may have millions of blocks: 64 bytes each, from an arena (no malloc header), with the
+ * device lock a flag under one engine-wide mutex and the rarely used facts a flag or a byte.
+ */
 struct mhp_block {
 	struct mhp_engine *engine;
 	unsigned long id;
 	uint64_t generation;
+	uint64_t node_mask; /* nodes it is registered under */
+	unsigned long hwpoison; /* poisoned pages (EHWPOISON on online); atomic, no lock */
 	atomic_uint refcount;
 	atomic_int state; /* enum mhp_block_state; no lock */
-	atomic_bool removed;
-	pthread_mutex_t dev_lock;
-	bool dev_offline; /* protected by dev_lock */
-	int online_type; /* protected by hotplug_lock */
-	int nid; /* last node registered, as the kernel's mem->nid */
-	uint64_t node_mask; /* nodes it is registered under */
-	int zone; /* protected by stat_lock; MHP_ZONE_NONE unless online in one zone */
-	uint8_t boot_zone_mask; /* zones its boot pages are in (multi-zone blocks) */
-	bool early; /* boot memory: counts in present_early_pages */
 	int group; /* memory group id or -1 */
-	unsigned long present_pages; /* < pages per block: the block has holes */
-	unsigned long nr_vmemmap; /* memmap-on-memory pages at its start */
-	unsigned long hwpoison; /* poisoned pages (EHWPOISON on online) */
+	int8_t nid; /* last node registered, as the kernel's mem->nid */
+	int8_t zone; /* protected by stat_lock; MHP_ZONE_NONE unless online in one zone */
+	int8_t online_type; /* protected by hotplug_lock */
+	uint8_t boot_zone_mask; /* zones its boot pages are in (multi-zone blocks) */
+	atomic_bool removed;
+	bool dev_locked; /* the device lock (block_dev_lock()); protected by dev_wait_lock */
+	bool dev_offline; /* protected by the device lock */
+	bool early : 1; /* boot memory: counts in present_early_pages */
+	bool holes : 1; /* boot memory that is not the whole block (never offlineable) */
+	bool vmemmap : 1; /* added with its memmap on it: block_nr_vmemmap() pages at its start */
 };
 
 struct mhp_group {
@@ -96,7 +104,15 @@ struct mhp_engine {
 	pthread_rwlock_t mem_hotplug_lock;
 	pthread_mutex_t stat_lock;
 	pthread_rwlock_t blocks_lock;
+	pthread_mutex_t dev_wait_lock; /* the device locks' flags */
+	pthread_cond_t dev_wait; /* a device lock was released */
 	struct mhp_notifier_head memory_chain;
+
+	/* Block objects: the engine lives on after mhp_engine_free() until the last is put. */
+	pthread_mutex_t arena_lock;
+	struct arena block_arena; /* arena_lock */
+	unsigned long nr_live; /* arena_lock: blocks not yet freed */
+	bool freed; /* arena_lock: mhp_engine_free() was called */
 
 	/* parameters, protected by stat_lock */
 	int auto_online;

@@ -10,6 +10,8 @@ struct mhp_block *block_lookup_locked_stat(struct mhp_engine *e, unsigned long i
 int block_insert(struct mhp_engine *e, struct mhp_block *b);
 void block_unlink(struct mhp_engine *e, struct mhp_block *b);
 struct mhp_block *block_alloc(struct mhp_engine *e, unsigned long id);
+void block_dev_lock(struct mhp_engine *e, struct mhp_block *b);
+void block_dev_unlock(struct mhp_engine *e, struct mhp_block *b);
 void notify_change(struct mhp_engine *e, enum mhp_change what, unsigned long id);
 void hotplug_lock(struct mhp_engine *e);
 void hotplug_unlock(struct mhp_engine *e);

@@ -231,8 +231,13 @@ void block_unlink(struct mhp_engine *e, struct mhp_block *b)
 
 struct mhp_block *block_alloc(struct mhp_engine *e, unsigned long id)
 {
-	struct mhp_block *b = calloc(1, sizeof(*b));
+	struct mhp_block *b;
 
+	pthread_mutex_lock(&e->arena_lock);
+	b = arena_alloc(&e->block_arena);
+	if (b)
+		e->nr_live++;
+	pthread_mutex_unlock(&e->arena_lock);
 	if (!b)
 		return NULL;
 	b->engine = e;
@@ -241,7 +246,6 @@ struct mhp_block *block_alloc(struct mhp_engine *e, unsigned long id)
 	atomic_init(&b->refcount, 1);
 	atomic_init(&b->state, MHP_STATE_OFFLINE);
 	atomic_init(&b->removed, false);
-	pthread_mutex_init(&b->dev_lock, NULL);
 	b->dev_offline = true;
 	b->online_type = MHP_MMOP_OFFLINE;
 	b->nid = MHP_NUMA_NO_NODE;
@@ -250,10 +254,47 @@ struct mhp_block *block_alloc(struct mhp_engine *e, unsigned long id)
 	return b;
 }
 
+/* What stays of an engine until its last block is freed: the arena and its lock. */
+static void engine_release(struct mhp_engine *e)
+{
+	arena_destroy(&e->block_arena);
+	pthread_mutex_destroy(&e->arena_lock);
+	free(e);
+}
+
 static void block_free(struct mhp_block *b)
 {
-	pthread_mutex_destroy(&b->dev_lock);
-	free(b);
+	struct mhp_engine *e = b->engine;
+	bool last;
+
+	pthread_mutex_lock(&e->arena_lock);
+	arena_free(&e->block_arena, b);
+	last = !--e->nr_live && e->freed;
+	pthread_mutex_unlock(&e->arena_lock);
+	if (last)
+		engine_release(e);
+}
+
+/*
+ * The device lock: the kernel's device_lock(), a mutex per device.  A flag per block under one
+ * mutex instead, since a pthread mutex alone would be 40 bytes of each of a million blocks; one
+ * transition at a time holds one (hotplug_lock serialises them), so waiters are few.
+ */
+void block_dev_lock(struct mhp_engine *e, struct mhp_block *b)
+{
+	pthread_mutex_lock(&e->dev_wait_lock);
+	while (b->dev_locked)
+		pthread_cond_wait(&e->dev_wait, &e->dev_wait_lock);
+	b->dev_locked = true;
+	pthread_mutex_unlock(&e->dev_wait_lock);
+}
+
+void block_dev_unlock(struct mhp_engine *e, struct mhp_block *b)
+{
+	pthread_mutex_lock(&e->dev_wait_lock);
+	b->dev_locked = false;
+	pthread_cond_broadcast(&e->dev_wait);
+	pthread_mutex_unlock(&e->dev_wait_lock);
 }
 
 struct mhp_block *mhp_block_get(struct mhp_engine *e, unsigned long id)
@@ -672,8 +713,10 @@ static unsigned long zone_piece_end(const struct mhp_engine *e, int nid, int z)
 
 static int create_boot_blocks(struct mhp_engine *e)
 {
-	unsigned long ppb = e->pages_per_block;
+	unsigned long ppb = e->pages_per_block, present = 0;
+	struct mhp_block *prev = NULL;
 
+	/* The ranges are sorted: the pieces of one block come one after the other. */
 	for (size_t i = 0; i < e->cfg.nr_boot; i++) {
 		const struct mhp_mem_range *r = &e->boot[i];
 		unsigned long pfn = pfn_of(r->start), end = pfn_of(r->end);
@@ -683,6 +726,12 @@ static int create_boot_blocks(struct mhp_engine *e)
 			unsigned long piece_end = min_ul(end, (id + 1) * ppb);
 			struct mhp_block *b = radix_get(e, id);
 
+			if (b != prev) {
+				if (prev)
+					prev->holes = present != ppb;
+				prev = b;
+				present = 0;
+			}
 			if (!b) {
 				int ret;
 
@@ -697,10 +746,11 @@ static int create_boot_blocks(struct mhp_engine *e)
 					block_free(b);
 					return ret;
 				}
+				prev = b;
 			}
 			b->node_mask |= 1ULL << r->nid;
-			b->nid = r->nid;
-			b->present_pages += piece_end - pfn;
+			b->nid = (int8_t)r->nid;
+			present += piece_end - pfn;
 
 			/* Account the piece zone by zone and tell the page pool about it. */
 			while (pfn < piece_end) {
@@ -729,6 +779,8 @@ static int create_boot_blocks(struct mhp_engine *e)
 			}
 		}
 	}
+	if (prev)
+		prev->holes = present != ppb;
 	return 0;
 }
 
@@ -866,6 +918,10 @@ int mhp_engine_new(const struct mhp_config *cfg, struct mhp_engine **ret)
 	pthread_rwlock_init(&e->mem_hotplug_lock, NULL);
 	pthread_mutex_init(&e->stat_lock, NULL);
 	pthread_rwlock_init(&e->blocks_lock, NULL);
+	pthread_mutex_init(&e->dev_wait_lock, NULL);
+	pthread_cond_init(&e->dev_wait, NULL);
+	pthread_mutex_init(&e->arena_lock, NULL);
+	arena_init(&e->block_arena, sizeof(struct mhp_block));
 	r = mhp_notifier_head_init(&e->memory_chain);
 	if (r == 0)
 		r = event_init(e);
@@ -893,6 +949,8 @@ fail_ranges:
 
 void mhp_engine_free(struct mhp_engine *e)
 {
+	bool last;
+
 	if (!e)
 		return;
 	if (e->radix) {
@@ -917,6 +975,8 @@ void mhp_engine_free(struct mhp_engine *e)
 	}
 	event_fini(e);
 	mhp_notifier_head_destroy(&e->memory_chain);
+	pthread_cond_destroy(&e->dev_wait);
+	pthread_mutex_destroy(&e->dev_wait_lock);
 	pthread_rwlock_destroy(&e->blocks_lock);
 	pthread_mutex_destroy(&e->stat_lock);
 	pthread_rwlock_destroy(&e->mem_hotplug_lock);
@@ -925,7 +985,13 @@ void mhp_engine_free(struct mhp_engine *e)
 	free(e->boot);
 	free(e->numa);
 	free(e->reserved);
-	free(e);
+	/* Blocks someone still holds a reference to are freed into the arena by their last put. */
+	pthread_mutex_lock(&e->arena_lock);
+	e->freed = true;
+	last = !e->nr_live;
+	pthread_mutex_unlock(&e->arena_lock);
+	if (last)
+		engine_release(e);
 }
 
 /* ---- the memory chain ----------------------------------------------------------------------- */

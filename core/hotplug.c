@@ -31,10 +31,34 @@ static unsigned long block_start_pfn(const struct mhp_engine *e, const struct mh
 	return b->id * e->pages_per_block;
 }
 
+/* Self-hosted memmap: x86 needs it PMD aligned, and pageblock aligned unless forced. */
+static unsigned long vmemmap_pages(struct mhp_engine *e, unsigned int flags)
+{
+	unsigned long bytes = e->pages_per_block * STRUCT_PAGE_SIZE;
+	unsigned long pages = (bytes + MHP_PAGE_SIZE - 1) / MHP_PAGE_SIZE;
+
+	if (!(flags & MHP_ADD_MEMMAP_ON_MEMORY) || e->cfg.memmap_on_memory == MHP_MEMMAP_OFF)
+		return 0;
+	if (bytes % (PAGEBLOCK_NR_PAGES * MHP_PAGE_SIZE))
+		return 0;
+	if (e->cfg.memmap_on_memory == MHP_MEMMAP_FORCE)
+		pages = (pages + PAGEBLOCK_NR_PAGES - 1) & ~(PAGEBLOCK_NR_PAGES - 1);
+	else if (pages % PAGEBLOCK_NR_PAGES)
+		return 0;
+	return pages < e->pages_per_block ? pages : 0;
+}
+
+/* The memmap-on-memory pages at the start of @b. */
+static unsigned long block_nr_vmemmap(struct mhp_engine *e, const struct mhp_block *b)
+{
+	return b->vmemmap ? vmemmap_pages(e, MHP_ADD_MEMMAP_ON_MEMORY) : 0;
+}
+
 /* online_pages() and the part of memory_block_online() around it. */
 static int block_online(struct mhp_engine *e, struct mhp_block *b)
 {
 	unsigned long start = block_start_pfn(e, b), ppb = e->pages_per_block;
+	unsigned long nr_vmemmap = block_nr_vmemmap(e, b);
 	struct mhp_memory_notify arg;
 	struct mhp_pfn_range r;
 	int zone, ret;
@@ -48,8 +72,8 @@ static int block_online(struct mhp_engine *e, struct mhp_block *b)
 	zone = zone_for_locked(e, b->online_type, b->nid, b->group, start, ppb);
 	/* The span grows before anyone is asked; a veto shrinks it back. */
 	zone_grow_locked(e, b->nid, zone, start, ppb);
-	arg.start_pfn = start + b->nr_vmemmap;
-	arg.nr_pages = ppb - b->nr_vmemmap;
+	arg.start_pfn = start + nr_vmemmap;
+	arg.nr_pages = ppb - nr_vmemmap;
 	check_changes_online_locked(e, b->nid, zone, &arg);
 	notify_change(e, MHP_CHANGE_ZONES, 0);
 	pthread_mutex_unlock(&e->stat_lock);
@@ -81,8 +105,8 @@ static int block_online(struct mhp_engine *e, struct mhp_block *b)
 
 	pthread_mutex_lock(&e->stat_lock);
 	/* memmap-on-memory pages count as present once onlining succeeded, never as managed. */
-	if (b->nr_vmemmap)
-		adjust_present_locked(e, b, zone, (long)b->nr_vmemmap);
+	if (nr_vmemmap)
+		adjust_present_locked(e, b, zone, (long)nr_vmemmap);
 	b->zone = zone;
 	pthread_mutex_unlock(&e->stat_lock);
 	pthread_rwlock_unlock(&e->mem_hotplug_lock);
@@ -112,6 +136,7 @@ static int migrate_loop(struct mhp_engine *e, const struct mhp_pfn_range *r,
 static int block_offline(struct mhp_engine *e, struct mhp_block *b, struct mhp_cancel *cancel)
 {
 	unsigned long start = block_start_pfn(e, b), ppb = e->pages_per_block;
+	unsigned long nr_vmemmap = block_nr_vmemmap(e, b);
 	struct mhp_memory_notify arg;
 	struct mhp_pfn_range r;
 	int zone, ret;
@@ -124,19 +149,19 @@ static int block_offline(struct mhp_engine *e, struct mhp_block *b, struct mhp_c
 		return -EINVAL;
 
 	pthread_rwlock_wrlock(&e->mem_hotplug_lock);
-	if (b->nr_vmemmap) {
+	if (nr_vmemmap) {
 		pthread_mutex_lock(&e->stat_lock);
-		adjust_present_locked(e, b, zone, -(long)b->nr_vmemmap);
+		adjust_present_locked(e, b, zone, -(long)nr_vmemmap);
 		pthread_mutex_unlock(&e->stat_lock);
 	}
-	arg.start_pfn = start + b->nr_vmemmap;
-	arg.nr_pages = ppb - b->nr_vmemmap;
+	arg.start_pfn = start + nr_vmemmap;
+	arg.nr_pages = ppb - nr_vmemmap;
 	r = (struct mhp_pfn_range){
 		.start_pfn = arg.start_pfn, .nr_pages = arg.nr_pages, .nid = b->nid, .zone = zone
 	};
 
 	/* Memory holes: the block's System RAM is not the whole block. */
-	if (b->present_pages != ppb) {
+	if (b->holes) {
 		ret = -EINVAL;
 		goto failed_removal;
 	}
@@ -181,9 +206,9 @@ failed_removal_isolated:
 		ops(e)->unisolate(e->cfg.mem_ops_priv, &r);
 	memory_notify(e, MHP_MEM_CANCEL_OFFLINE, &arg);
 failed_removal:
-	if (b->nr_vmemmap) {
+	if (nr_vmemmap) {
 		pthread_mutex_lock(&e->stat_lock);
-		adjust_present_locked(e, b, zone, (long)b->nr_vmemmap);
+		adjust_present_locked(e, b, zone, (long)nr_vmemmap);
 		pthread_mutex_unlock(&e->stat_lock);
 	}
 	pthread_rwlock_unlock(&e->mem_hotplug_lock);
@@ -237,7 +262,7 @@ static int device_online(struct mhp_engine *e, struct mhp_block *b)
 	int ret;
 
 	assert_hotplug_held(e);
-	pthread_mutex_lock(&b->dev_lock);
+	block_dev_lock(e, b);
 	if (!b->dev_offline) {
 		ret = 1;
 	} else {
@@ -247,7 +272,7 @@ static int device_online(struct mhp_engine *e, struct mhp_block *b)
 			b->dev_offline = false;
 		}
 	}
-	pthread_mutex_unlock(&b->dev_lock);
+	block_dev_unlock(e, b);
 	return ret;
 }
 
@@ -257,7 +282,7 @@ static int device_offline(struct mhp_engine *e, struct mhp_block *b, struct mhp_
 
 	assert_hotplug_held(e);
 	/* Memory blocks never disable offlining and have no child devices. */
-	pthread_mutex_lock(&b->dev_lock);
+	block_dev_lock(e, b);
 	if (b->dev_offline) {
 		ret = 1;
 	} else {
@@ -267,7 +292,7 @@ static int device_offline(struct mhp_engine *e, struct mhp_block *b, struct mhp_
 			b->dev_offline = true;
 		}
 	}
-	pthread_mutex_unlock(&b->dev_lock);
+	block_dev_unlock(e, b);
 	return ret;
 }
 
@@ -275,12 +300,12 @@ int mhp_block_online_show(struct mhp_engine *e, struct mhp_block *b, bool *ret)
 {
 	int r = 0;
 
-	pthread_mutex_lock(&b->dev_lock);
+	block_dev_lock(e, b);
 	if (atomic_load(&b->removed))
 		r = -ENODEV;
 	else
 		*ret = !b->dev_offline;
-	pthread_mutex_unlock(&b->dev_lock);
+	block_dev_unlock(e, b);
 	return r;
 }
 
@@ -348,23 +373,6 @@ static bool ranges_overlap(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 	return a < d && c < b;
 }
 
-/* Self-hosted memmap: x86 needs it PMD aligned, and pageblock aligned unless forced. */
-static unsigned long vmemmap_pages(struct mhp_engine *e, unsigned int flags)
-{
-	unsigned long bytes = e->pages_per_block * STRUCT_PAGE_SIZE;
-	unsigned long pages = (bytes + MHP_PAGE_SIZE - 1) / MHP_PAGE_SIZE;
-
-	if (!(flags & MHP_ADD_MEMMAP_ON_MEMORY) || e->cfg.memmap_on_memory == MHP_MEMMAP_OFF)
-		return 0;
-	if (bytes % (PAGEBLOCK_NR_PAGES * MHP_PAGE_SIZE))
-		return 0;
-	if (e->cfg.memmap_on_memory == MHP_MEMMAP_FORCE)
-		pages = (pages + PAGEBLOCK_NR_PAGES - 1) & ~(PAGEBLOCK_NR_PAGES - 1);
-	else if (pages % PAGEBLOCK_NR_PAGES)
-		return 0;
-	return pages < e->pages_per_block ? pages : 0;
-}
-
 static int online_type_of_zone(int zone)
 {
 	return zone == MHP_ZONE_MOVABLE ? MHP_MMOP_ONLINE_MOVABLE : MHP_MMOP_ONLINE_KERNEL;
@@ -376,7 +384,7 @@ static int add_memory_locked(struct mhp_engine *e, int nid, uint64_t start, uint
 {
 	uint64_t bs = e->cfg.block_size, end = start + size;
 	unsigned long first = (unsigned long)(start / bs), n = (unsigned long)(size / bs);
-	unsigned long nr_vmemmap = vmemmap_pages(e, flags);
+	bool vmemmap = vmemmap_pages(e, flags) != 0;
 	bool new_node;
 	int auto_type, ret = 0;
 
@@ -409,10 +417,9 @@ static int add_memory_locked(struct mhp_engine *e, int nid, uint64_t start, uint
 			ret = -ENOMEM;
 			break;
 		}
-		b->nid = nid;
+		b->nid = (int8_t)nid;
 		b->group = group;
-		b->present_pages = e->pages_per_block;
-		b->nr_vmemmap = nr_vmemmap;
+		b->vmemmap = vmemmap;
 		pthread_mutex_lock(&e->stat_lock);
 		ret = block_insert(e, b);
 		pthread_mutex_unlock(&e->stat_lock);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "memhp/engine.h"
 #include "memhp/pool.h"
 
@@ -38,33 +39,44 @@ struct rpage {
 };
 
 /*
- * Reverse-map entries of 64 consecutive frames; allocated with the first used frame of the group
- * and freed with the last, so free memory costs one pointer per 64 pages here.
+ * Reverse-map entries of up to 64 consecutive frames (fewer when the block is smaller); allocated
+ * with the first used frame of the group and freed with the last.
  */
 struct rchunk {
 	unsigned int used;
-	struct rpage e[RMAP_CHUNK_PAGES];
+	struct rpage e[];
 };
 
-/* An online block (or the part of it the engine onlined).  Exists only while online. */
+/*
+ * Per-frame state of an online block, allocated with its first used (or poisoned) frame and freed
+ * when every frame is free again, so an entirely free block costs nothing per page, a block in use
+ * a bit per page and a pointer per 64 pages.  One allocation: the header, then
+ * pmeta_rmap() (a pointer per RMAP_CHUNK_PAGES frames, NULL while all of them are free), then
+ * pmeta_free_map() (a bit per frame, set: free).
+ */
+struct pmeta {
+	unsigned long nr_free;
+	unsigned long hint; /* every free-map word below it is zero */
+	unsigned long nr_unmovable; /* unmovable frames (slab included): isolation fails */
+	unsigned long nr_poisoned;
+	uint64_t *poison_map; /* bit set: frame hwpoisoned (never free again); NULL until one is */
+};
+
+/*
+ * An online block (or the part of it the engine onlined).  Exists only while online; from an
+ * arena, 64 bytes.
+ */
 struct pblock {
 	struct pblock *hnext; /* block hash chain */
 	struct pblock *prev, *next; /* free list of (nid, zone) */
-	bool on_list; /* on its free list: has free frames and is not isolated */
-	bool isolated;
-	unsigned long id;
 	unsigned long start_pfn;
 	unsigned long nr_pages;
-	int nid;
-	int zone;
 	unsigned char *map; /* the block's frames inside the pool's chunk mapping */
-	unsigned long nr_free;
-	unsigned long hint; /* every bitmap word below it is zero */
-	unsigned long nr_unmovable; /* unmovable frames (slab included): isolation fails */
-	uint64_t *free_map; /* bit set: frame free */
-	uint64_t *poison_map; /* bit set: frame hwpoisoned (never free again); NULL until one is */
-	unsigned long nr_poisoned;
-	struct rchunk **rmap; /* per 64 frames; NULL when all of them are free */
+	struct pmeta *meta; /* NULL: every frame free, none poisoned */
+	int8_t nid;
+	int8_t zone;
+	bool on_list; /* on its free list: has free frames and is not isolated */
+	bool isolated;
 };
 
 /* Page counts of a node, all protected by the pool lock. */
@@ -124,6 +136,8 @@ struct mhp_pool {
 	struct pblock **hash;
 	size_t hash_size; /* power of two */
 	size_t nr_blocks;
+	struct arena blocks; /* the struct pblocks; pool lock */
+	unsigned int block_shift; /* log2(block_pages) */
 
 	/* Free lists (blocks with free frames that are not isolated); pool lock. */
 	struct pblock *free_head[MHP_MAX_NUMNODES][MHP_NR_ZONES];

@@ -9,8 +9,10 @@
  * per block, used to copy; the tenant's page, used by the tenant), which is what lets migration
  * move a page under a fixed virtual address the way the kernel rewrites a page table entry.
  *
- * Metadata is kept only for online blocks: a free bitmap (a bit per frame) and a reverse map in
- * chunks of 64 frames that exist only while one of their frames is used.
+ * Metadata is kept only for online blocks: a 64-byte header per block, and while a block has a
+ * used or poisoned frame a free bitmap (a bit per frame) and a reverse map in chunks of 64 frames
+ * that exist only while one of their frames is used.  A machine of a million free blocks costs
+ * the headers and the hash table, nothing per frame.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,6 +48,11 @@ static size_t hash_id(const struct mhp_pool *p, unsigned long id)
 	return (size_t)(h >> 17) & (p->hash_size - 1);
 }
 
+static unsigned long pblock_id(const struct mhp_pool *p, const struct pblock *b)
+{
+	return b->start_pfn >> p->block_shift;
+}
+
 /*
  * block_of_pfn_locked() - the online range that holds @pfn
  *
@@ -54,11 +61,11 @@ static size_t hash_id(const struct mhp_pool *p, unsigned long id)
  */
 static struct pblock *block_of_pfn_locked(struct mhp_pool *p, unsigned long pfn)
 {
-	unsigned long id = pfn / p->block_pages;
 	struct pblock *b;
 
-	for (b = p->hash[hash_id(p, id)]; b; b = b->hnext)
-		if (b->id == id && pfn >= b->start_pfn && pfn < b->start_pfn + b->nr_pages)
+	/* A range never crosses its block: holding the pfn is enough. */
+	for (b = p->hash[hash_id(p, pfn >> p->block_shift)]; b; b = b->hnext)
+		if (pfn >= b->start_pfn && pfn < b->start_pfn + b->nr_pages)
 			return b;
 	return NULL;
 }
@@ -69,7 +76,7 @@ static bool range_overlaps_locked(struct mhp_pool *p, unsigned long id, unsigned
 	struct pblock *b;
 
 	for (b = p->hash[hash_id(p, id)]; b; b = b->hnext)
-		if (b->id == id && start < b->start_pfn + b->nr_pages && b->start_pfn < start + nr)
+		if (start < b->start_pfn + b->nr_pages && b->start_pfn < start + nr)
 			return true;
 	return false;
 }
@@ -88,7 +95,7 @@ static int hash_grow_locked(struct mhp_pool *p)
 		struct pblock *b = old[i], *next;
 
 		for (; b; b = next) {
-			size_t h = hash_id(p, b->id);
+			size_t h = hash_id(p, pblock_id(p, b));
 
 			next = b->hnext;
 			b->hnext = nh[h];
@@ -101,7 +108,7 @@ static int hash_grow_locked(struct mhp_pool *p)
 
 static void hash_del_locked(struct mhp_pool *p, struct pblock *b)
 {
-	struct pblock **pp = &p->hash[hash_id(p, b->id)];
+	struct pblock **pp = &p->hash[hash_id(p, pblock_id(p, b))];
 
 	while (*pp != b)
 		pp = &(*pp)->hnext;
@@ -152,11 +159,94 @@ static void count_kind_locked(struct mhp_pool *p, const struct pblock *b, const 
 		n->pinned += delta;
 }
 
+/* ---- per-frame state -------------------------------------------------------------------------- */
+
+static unsigned long nr_rchunks(unsigned long nr_pages)
+{
+	return DIV_ROUND_UP(nr_pages, RMAP_CHUNK_PAGES);
+}
+
+static struct rchunk **pmeta_rmap(struct pmeta *m)
+{
+	return (struct rchunk **)(m + 1);
+}
+
+static uint64_t *pmeta_free_map(struct pmeta *m, unsigned long nr_pages)
+{
+	return (uint64_t *)(pmeta_rmap(m) + nr_rchunks(nr_pages));
+}
+
+static size_t pmeta_size(unsigned long nr_pages)
+{
+	return sizeof(struct pmeta) + nr_rchunks(nr_pages) * sizeof(struct rchunk *) +
+	       DIV_ROUND_UP(nr_pages, BITS_PER_WORD) * sizeof(uint64_t);
+}
+
+/* Reverse-map entries of chunk @c: RMAP_CHUNK_PAGES, fewer for the tail of a small block. */
+static size_t rchunk_size(const struct pblock *b, unsigned long c)
+{
+	unsigned long n = b->nr_pages - c * RMAP_CHUNK_PAGES;
+
+	if (n > RMAP_CHUNK_PAGES)
+		n = RMAP_CHUNK_PAGES;
+	return sizeof(struct rchunk) + n * sizeof(struct rpage);
+}
+
+static unsigned long block_nr_free(const struct pblock *b)
+{
+	return b->meta ? b->meta->nr_free : b->nr_pages;
+}
+
+/* pmeta_get_locked() - @b's per-frame state, made (every frame free) if it had none. */
+static struct pmeta *pmeta_get_locked(struct pblock *b)
+{
+	unsigned long nwords = DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD);
+	struct pmeta *m = b->meta;
+	uint64_t *free_map;
+
+	if (m)
+		return m;
+	m = calloc(1, pmeta_size(b->nr_pages));
+	if (!m)
+		return NULL;
+	m->nr_free = b->nr_pages;
+	free_map = pmeta_free_map(m, b->nr_pages);
+	memset(free_map, 0xff, nwords * sizeof(uint64_t));
+	if (b->nr_pages % BITS_PER_WORD)
+		free_map[nwords - 1] = (1ULL << (b->nr_pages % BITS_PER_WORD)) - 1;
+	b->meta = m;
+	return m;
+}
+
+static void pmeta_free(struct pblock *b)
+{
+	struct pmeta *m = b->meta;
+	unsigned long c;
+
+	if (!m)
+		return;
+	for (c = 0; c < nr_rchunks(b->nr_pages); c++)
+		free(pmeta_rmap(m)[c]);
+	free(m->poison_map);
+	free(m);
+	b->meta = NULL;
+}
+
+/* pmeta_put_locked() - drop @b's per-frame state if every frame is free (none is poisoned then). */
+static void pmeta_put_locked(struct pblock *b)
+{
+	if (b->meta && b->meta->nr_free == b->nr_pages)
+		pmeta_free(b);
+}
+
 static struct rpage *rpage_of(struct pblock *b, unsigned long pfn)
 {
 	unsigned long off = pfn - b->start_pfn;
-	struct rchunk *c = b->rmap[off / RMAP_CHUNK_PAGES];
+	struct rchunk *c;
 
+	if (!b->meta)
+		return NULL;
+	c = pmeta_rmap(b->meta)[off / RMAP_CHUNK_PAGES];
 	return c ? &c->e[off % RMAP_CHUNK_PAGES] : NULL;
 }
 
@@ -168,30 +258,37 @@ static int take_frame_locked(struct mhp_pool *p, struct pblock *b, const struct 
 			     unsigned long *ret_pfn)
 {
 	unsigned long nwords = DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD), w, off;
+	struct pmeta *m = pmeta_get_locked(b);
 	struct rchunk **cp;
+	uint64_t *free_map;
 
-	for (w = b->hint; w < nwords && !b->free_map[w]; w++)
+	if (!m)
+		return -ENOMEM;
+	free_map = pmeta_free_map(m, b->nr_pages);
+	for (w = m->hint; w < nwords && !free_map[w]; w++)
 		;
 	if (w == nwords)
 		return -ENOMEM; /* cannot happen while nr_free > 0 */
-	off = w * BITS_PER_WORD + (unsigned long)__builtin_ctzll(b->free_map[w]);
-	cp = &b->rmap[off / RMAP_CHUNK_PAGES];
+	off = w * BITS_PER_WORD + (unsigned long)__builtin_ctzll(free_map[w]);
+	cp = &pmeta_rmap(m)[off / RMAP_CHUNK_PAGES];
 	if (!*cp) {
-		*cp = calloc(1, sizeof(**cp));
-		if (!*cp)
+		*cp = calloc(1, rchunk_size(b, off / RMAP_CHUNK_PAGES));
+		if (!*cp) {
+			pmeta_put_locked(b);
 			return -ENOMEM;
+		}
 	}
-	b->free_map[w] &= ~(1ULL << (off % BITS_PER_WORD));
-	b->hint = w;
+	free_map[w] &= ~(1ULL << (off % BITS_PER_WORD));
+	m->hint = w;
 	(*cp)->used++;
 	(*cp)->e[off % RMAP_CHUNK_PAGES] = *e;
-	b->nr_free--;
+	m->nr_free--;
 	if (!b->isolated)
 		p->node[b->nid].free--;
-	if (!b->nr_free)
+	if (!m->nr_free)
 		list_del_locked(p, b);
 	if (e->kind == MHP_PAGE_UNMOVABLE)
-		b->nr_unmovable++;
+		m->nr_unmovable++;
 	count_kind_locked(p, b, e, 1);
 	*ret_pfn = b->start_pfn + off;
 	return 0;
@@ -199,18 +296,25 @@ static int take_frame_locked(struct mhp_pool *p, struct pblock *b, const struct 
 
 static bool frame_poisoned(const struct pblock *b, unsigned long off)
 {
-	return b->poison_map && (b->poison_map[off / BITS_PER_WORD] >> (off % BITS_PER_WORD)) & 1;
+	const uint64_t *map = b->meta ? b->meta->poison_map : NULL;
+
+	return map && (map[off / BITS_PER_WORD] >> (off % BITS_PER_WORD)) & 1;
 }
 
+/*
+ * put_frame_locked() - free used frame @pfn of @b.  The last used frame of a block takes its
+ * per-frame state along: pointers into it (rpage_of()) are stale afterwards.
+ */
 static void put_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long pfn)
 {
 	unsigned long off = pfn - b->start_pfn;
-	struct rchunk **cp = &b->rmap[off / RMAP_CHUNK_PAGES];
+	struct pmeta *m = b->meta;
+	struct rchunk **cp = &pmeta_rmap(m)[off / RMAP_CHUNK_PAGES];
 	struct rpage *e = &(*cp)->e[off % RMAP_CHUNK_PAGES];
 
 	count_kind_locked(p, b, e, -1);
 	if (e->kind == MHP_PAGE_UNMOVABLE)
-		b->nr_unmovable--;
+		m->nr_unmovable--;
 	memset(e, 0, sizeof(*e));
 	if (!--(*cp)->used) {
 		free(*cp);
@@ -219,14 +323,15 @@ static void put_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long
 	/* A poisoned frame leaves its owner but never returns to the allocator. */
 	if (frame_poisoned(b, off))
 		return;
-	b->free_map[off / BITS_PER_WORD] |= 1ULL << (off % BITS_PER_WORD);
-	if (off / BITS_PER_WORD < b->hint)
-		b->hint = off / BITS_PER_WORD;
-	b->nr_free++;
+	pmeta_free_map(m, b->nr_pages)[off / BITS_PER_WORD] |= 1ULL << (off % BITS_PER_WORD);
+	if (off / BITS_PER_WORD < m->hint)
+		m->hint = off / BITS_PER_WORD;
+	m->nr_free++;
 	if (!b->isolated) {
 		p->node[b->nid].free++;
 		list_add_locked(p, b);
 	}
+	pmeta_put_locked(b);
 }
 
 static bool node_has_memory_locked(const struct mhp_pool *p, int nid)
@@ -529,10 +634,10 @@ static int batch_flush_locked(struct mhp_pool *p, struct mhp_tenant *t, struct m
  */
 static struct rpage *block_next_used(struct pblock *b, unsigned long *pos)
 {
-	unsigned long off = *pos;
+	unsigned long off = b->meta ? *pos : b->nr_pages;
 
 	while (off < b->nr_pages) {
-		struct rchunk *c = b->rmap[off / RMAP_CHUNK_PAGES];
+		struct rchunk *c = pmeta_rmap(b->meta)[off / RMAP_CHUNK_PAGES];
 
 		if (!c) {
 			off = (off / RMAP_CHUNK_PAGES + 1) * RMAP_CHUNK_PAGES;
@@ -769,66 +874,53 @@ static int chunk_map_locked(struct mhp_pool *p, uint64_t start, unsigned char **
 static int op_online(void *priv, const struct mhp_pfn_range *r)
 {
 	struct mhp_pool *p = priv;
-	unsigned long nwords = DIV_ROUND_UP(r->nr_pages, BITS_PER_WORD);
+	unsigned long id = r->start_pfn >> p->block_shift;
 	uint64_t start = (uint64_t)r->start_pfn * POOL_PAGE_SIZE;
+	unsigned char *map = NULL;
 	struct pblock *b;
 	int ret;
 
 	if (!r->nr_pages)
 		return -EINVAL;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->free_map = malloc(nwords * sizeof(uint64_t));
-	b->rmap = calloc(DIV_ROUND_UP(r->nr_pages, RMAP_CHUNK_PAGES), sizeof(*b->rmap));
-	if (!b->free_map || !b->rmap) {
-		ret = -ENOMEM;
-		goto err_free;
+	pthread_mutex_lock(&p->lock);
+	if (id != (r->start_pfn + r->nr_pages - 1) >> p->block_shift) {
+		ret = -EINVAL; /* a range is never larger than its block */
+		goto out;
 	}
-	memset(b->free_map, 0xff, nwords * sizeof(uint64_t));
-	if (r->nr_pages % BITS_PER_WORD)
-		b->free_map[nwords - 1] = (1ULL << (r->nr_pages % BITS_PER_WORD)) - 1;
-	b->id = r->start_pfn / p->block_pages;
+	if (range_overlaps_locked(p, id, r->start_pfn, r->nr_pages)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	/* Two blocks per hash slot on average at most: 4 to 8 bytes of table per block. */
+	if (p->nr_blocks >= 2 * p->hash_size && hash_grow_locked(p) < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = chunk_map_locked(p, start, &map);
+	if (ret < 0)
+		goto out;
+	/* No per-frame state yet: pmeta_get_locked() makes it with the first used frame. */
+	b = arena_alloc(&p->blocks);
+	if (!b) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	b->start_pfn = r->start_pfn;
 	b->nr_pages = r->nr_pages;
-	b->nr_free = r->nr_pages;
+	b->map = map;
 	/* Boot blocks over several zones or nodes ("none") still hold kernel memory. */
 	b->nid = r->nid >= 0 && (unsigned int)r->nid < p->nr_nodes ? r->nid : nid_of_phys(p, start);
 	b->zone = r->zone >= 0 && r->zone < MHP_NR_ZONES ? r->zone : zone_of_phys(p, start);
-
-	pthread_mutex_lock(&p->lock);
-	if (r->start_pfn / p->block_pages != (r->start_pfn + r->nr_pages - 1) / p->block_pages) {
-		ret = -EINVAL; /* a range is never larger than its block */
-		goto err_unlock;
-	}
-	if (range_overlaps_locked(p, b->id, b->start_pfn, b->nr_pages)) {
-		ret = -EEXIST;
-		goto err_unlock;
-	}
-	if (p->nr_blocks >= p->hash_size && hash_grow_locked(p) < 0) {
-		ret = -ENOMEM;
-		goto err_unlock;
-	}
-	ret = chunk_map_locked(p, start, &b->map);
-	if (ret < 0)
-		goto err_unlock;
-	b->hnext = p->hash[hash_id(p, b->id)];
-	p->hash[hash_id(p, b->id)] = b;
+	b->hnext = p->hash[hash_id(p, id)];
+	p->hash[hash_id(p, id)] = b;
 	p->nr_blocks++;
 	p->node[b->nid].total += b->nr_pages;
 	p->node[b->nid].zone_total[b->zone] += b->nr_pages;
 	p->node[b->nid].free += b->nr_pages;
 	p->node[b->nid].blocks++;
 	list_add_locked(p, b);
+out:
 	pthread_mutex_unlock(&p->lock);
-	return 0;
-
-err_unlock:
-	pthread_mutex_unlock(&p->lock);
-err_free:
-	free(b->free_map);
-	free(b->rmap);
-	free(b);
 	return ret;
 }
 
@@ -843,13 +935,13 @@ static int op_isolate(void *priv, const struct mhp_pfn_range *r)
 	if (!b || b->isolated)
 		goto out;
 	/* has_unmovable_pages(): ZONE_MOVABLE is assumed to hold none, as in the kernel. */
-	if (b->nr_unmovable && b->zone != MHP_ZONE_MOVABLE) {
+	if (b->meta && b->meta->nr_unmovable && b->zone != MHP_ZONE_MOVABLE) {
 		ret = -EBUSY;
 		goto out;
 	}
 	b->isolated = true;
 	list_del_locked(p, b);
-	p->node[b->nid].free -= b->nr_free;
+	p->node[b->nid].free -= block_nr_free(b);
 	p->node[b->nid].isolated += b->nr_pages;
 out:
 	pthread_mutex_unlock(&p->lock);
@@ -865,9 +957,9 @@ static void op_unisolate(void *priv, const struct mhp_pfn_range *r)
 	b = block_of_range_locked(p, r);
 	if (b && b->isolated) {
 		b->isolated = false;
-		p->node[b->nid].free += b->nr_free;
+		p->node[b->nid].free += block_nr_free(b);
 		p->node[b->nid].isolated -= b->nr_pages;
-		if (b->nr_free)
+		if (block_nr_free(b))
 			list_add_locked(p, b);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -893,21 +985,10 @@ static int op_migrate(void *priv, const struct mhp_pfn_range *r, struct mhp_canc
 	return ret;
 }
 
-static void block_free_meta(struct pblock *b)
-{
-	unsigned long c;
-
-	for (c = 0; c < DIV_ROUND_UP(b->nr_pages, RMAP_CHUNK_PAGES); c++)
-		free(b->rmap[c]);
-	free(b->rmap);
-	free(b->free_map);
-	free(b->poison_map);
-	free(b);
-}
-
 static void op_offline(void *priv, const struct mhp_pfn_range *r)
 {
 	struct mhp_pool *p = priv;
+	unsigned long start, nr;
 	struct pnode *n;
 	struct pblock *b;
 
@@ -923,15 +1004,20 @@ static void op_offline(void *priv, const struct mhp_pfn_range *r)
 	n->total -= b->nr_pages;
 	n->zone_total[b->zone] -= b->nr_pages;
 	n->blocks--;
-	n->hwpoison -= b->nr_poisoned;
+	if (b->meta)
+		n->hwpoison -= b->meta->nr_poisoned;
 	if (b->isolated)
 		n->isolated -= b->nr_pages;
 	else
-		n->free -= b->nr_free;
+		n->free -= block_nr_free(b);
+	start = b->start_pfn;
+	nr = b->nr_pages;
+	/* Only poisoned frames can still have per-frame state: the engine migrated the rest. */
+	pmeta_free(b);
+	arena_free(&p->blocks, b);
 	pthread_mutex_unlock(&p->lock);
-	/* The range is free (the engine migrated it empty): its frames go back to the host. */
-	punch(p, b->start_pfn, b->nr_pages);
-	block_free_meta(b);
+	/* The range is free: its frames go back to the host. */
+	punch(p, start, nr);
 }
 
 static void op_remove(void *priv, const struct mhp_pfn_range *r)
@@ -973,6 +1059,8 @@ int mhp_pool_new(const struct mhp_config *cfg, struct mhp_pool **ret)
 	p->fd = -1;
 	p->block_size = cfg->block_size;
 	p->block_pages = cfg->block_size / POOL_PAGE_SIZE;
+	p->block_shift = (unsigned int)__builtin_ctzl(p->block_pages);
+	arena_init(&p->blocks, sizeof(struct pblock));
 	/* 1 GiB windows: a million 32 KiB blocks need 32 mappings, 128 MiB blocks 8 per window. */
 	p->chunk_size = cfg->block_size > (1ULL << 30) ? cfg->block_size : 1ULL << 30;
 	p->nr_nodes = cfg->nr_nodes;
@@ -1029,9 +1117,11 @@ void mhp_pool_free(struct mhp_pool *p)
 
 		for (b = p->hash[i]; b; b = next) {
 			next = b->hnext;
-			block_free_meta(b);
+			pmeta_free(b);
+			arena_free(&p->blocks, b);
 		}
 	}
+	arena_destroy(&p->blocks);
 	for (i = 0; i < p->nr_chunks; i++)
 		munmap(p->chunks[i].base, p->chunk_size);
 	free(p->chunks);
@@ -1089,17 +1179,21 @@ size_t mhp_pool_meta_bytes(struct mhp_pool *p)
 	pthread_mutex_lock(&p->lock);
 	bytes += p->hash_size * sizeof(*p->hash);
 	for (i = 0; i < p->hash_size; i++) {
-		const struct pblock *b;
+		struct pblock *b;
 
 		for (b = p->hash[i]; b; b = b->hnext) {
-			unsigned long nchunks = DIV_ROUND_UP(b->nr_pages, RMAP_CHUNK_PAGES), c;
+			unsigned long c;
 
-			bytes += sizeof(*b);
-			bytes += DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD) * sizeof(uint64_t);
-			bytes += nchunks * sizeof(*b->rmap);
-			for (c = 0; c < nchunks; c++)
-				if (b->rmap[c])
-					bytes += sizeof(struct rchunk);
+			bytes += p->blocks.obj_size;
+			if (!b->meta)
+				continue;
+			bytes += pmeta_size(b->nr_pages);
+			if (b->meta->poison_map)
+				bytes +=
+					DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD) * sizeof(uint64_t);
+			for (c = 0; c < nr_rchunks(b->nr_pages); c++)
+				if (pmeta_rmap(b->meta)[c])
+					bytes += rchunk_size(b, c);
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -1598,22 +1692,28 @@ void mhp_tenant_stats(struct mhp_tenant *t, struct mhp_tenant_stats *ret)
  */
 static int poison_frame_locked(struct mhp_pool *p, struct pblock *b, unsigned long off)
 {
-	uint64_t bit = 1ULL << (off % BITS_PER_WORD);
+	uint64_t bit = 1ULL << (off % BITS_PER_WORD), *free_map;
+	struct pmeta *m = pmeta_get_locked(b);
 
-	if (!b->poison_map) {
-		b->poison_map = calloc(DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD), sizeof(uint64_t));
-		if (!b->poison_map)
+	if (!m)
+		return -ENOMEM;
+	if (!m->poison_map) {
+		m->poison_map = calloc(DIV_ROUND_UP(b->nr_pages, BITS_PER_WORD), sizeof(uint64_t));
+		if (!m->poison_map) {
+			pmeta_put_locked(b);
 			return -ENOMEM;
+		}
 	}
-	b->poison_map[off / BITS_PER_WORD] |= bit;
-	b->nr_poisoned++;
+	m->poison_map[off / BITS_PER_WORD] |= bit;
+	m->nr_poisoned++;
 	p->node[b->nid].hwpoison++;
-	if (b->free_map[off / BITS_PER_WORD] & bit) {
-		b->free_map[off / BITS_PER_WORD] &= ~bit;
-		b->nr_free--;
+	free_map = pmeta_free_map(m, b->nr_pages);
+	if (free_map[off / BITS_PER_WORD] & bit) {
+		free_map[off / BITS_PER_WORD] &= ~bit;
+		m->nr_free--;
 		if (!b->isolated)
 			p->node[b->nid].free--;
-		if (!b->nr_free)
+		if (!m->nr_free)
 			list_del_locked(p, b);
 	}
 	return 0;

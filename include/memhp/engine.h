@@ -265,6 +265,9 @@ int mhp_engine_new(const struct mhp_config *cfg, struct mhp_engine **ret);
 /**
  * mhp_engine_free() - destroy the engine; no other thread may use it
  * @e: the engine (NULL is accepted)
+ *
+ * A block reference still held stays good for mhp_block_put(), which frees what is left of the
+ * engine with the last one.
  */
 void mhp_engine_free(struct mhp_engine *e);
 

@@ -154,8 +154,9 @@ int mhp_pool_host_bytes(struct mhp_pool *p, uint64_t *ret);
  * mhp_pool_meta_bytes() - bytes of heap metadata the pool keeps for online blocks
  * @p: the pool
  *
- * Block structures, free bitmaps (a bit per page) and reverse-map chunks (one pointer per 64
- * pages, plus a chunk for every 64-page group that has a used page).  Takes the pool lock.
+ * The block table, a header per online block and, only while a block has a used or poisoned page,
+ * its free bitmap (a bit per page), reverse-map pointers (one per 64 pages), a reverse-map chunk
+ * for every 64-page group with a used page and its poison bitmap.  Takes the pool lock.
  *
  * Return: the byte count.
  */

@@ -1452,6 +1452,20 @@ START_TEST(removed_block_reference)
 }
 END_TEST
 
+START_TEST(block_reference_outlives_engine)
+{
+	struct mhp_engine *e = two_node();
+	struct mhp_block *b = tu_block(e, 32), *c = tu_block(e, 33);
+
+	/* Block objects come from the engine's arena, which waits for the last reference. */
+	mhp_engine_free(e);
+	ck_assert_uint_eq(mhp_block_id(b), 32);
+	mhp_block_put(b);
+	ck_assert_uint_eq(mhp_block_id(c), 33);
+	mhp_block_put(c);
+}
+END_TEST
+
 START_TEST(offline_and_remove_success)
 {
 	struct mhp_engine *e = two_node();
@@ -1918,6 +1932,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, remove_takes_empty_node_offline);
 	tcase_add_test(tc, remove_keeps_node_with_cpu);
 	tcase_add_test(tc, removed_block_reference);
+	tcase_add_test(tc, block_reference_outlives_engine);
 	tcase_add_test(tc, offline_and_remove_success);
 	tcase_add_test(tc, offline_and_remove_reonlines_on_failure);
 	tcase_add_test(tc, groups);

@@ -312,6 +312,25 @@ START_TEST(test_offline_skips_poisoned_frames)
 }
 END_TEST
 
+START_TEST(test_poisoned_free_block_keeps_its_state_until_offline)
+{
+	struct mhp_pfn_range r = rng(100, 0, MHP_ZONE_NORMAL);
+	size_t before = mhp_pool_meta_bytes(pool), header;
+
+	online(100, 0, MHP_ZONE_NORMAL);
+	header = mhp_pool_meta_bytes(pool);
+	/* A free block has no per-page state; a poisoned frame needs it, although none is used. */
+	ck_assert_int_eq(mhp_pool_hard_offline(pool, 100 * BP + 7), 0);
+	ck_assert_uint_gt(mhp_pool_meta_bytes(pool), header);
+	ck_assert_uint_eq(mi(0).free, BP - 1);
+	ck_assert_int_eq(ops->isolate(pool, &r), 0);
+	ck_assert_int_eq(ops->migrate(pool, &r, NULL), 0);
+	ops->offline(pool, &r);
+	ck_assert_uint_eq(mhp_pool_meta_bytes(pool), before);
+	ck_assert_uint_eq(mi(0).hwpoison, 0);
+}
+END_TEST
+
 /* ---- through the engine ----------------------------------------------------------------------- */
 
 static const struct mhp_mem_range eboot[] = {
@@ -433,6 +452,7 @@ static Suite *poison_suite(void)
 	tc = tcase_create("offline");
 	tcase_add_checked_fixture(tc, direct_setup, teardown);
 	tcase_add_test(tc, test_offline_skips_poisoned_frames);
+	tcase_add_test(tc, test_poisoned_free_block_keeps_its_state_until_offline);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");

@@ -627,17 +627,31 @@ START_TEST(test_metadata_only_for_online_blocks)
 	struct mhp_pfn_range r = {
 		.start_pfn = 32768 * 4, .nr_pages = 32768, .nid = 0, .zone = MHP_ZONE_NORMAL
 	};
-	size_t empty, full;
+	size_t empty, header, used;
+	struct mhp_tenant *t;
 
 	/* 128 MiB blocks, as on x86-64. */
 	mhp_config_init(&cfg);
 	ck_assert_int_eq(mhp_pool_new(&cfg, &big), 0);
 	empty = mhp_pool_meta_bytes(big);
 	ck_assert_int_eq(ops->online(big, &r), 0);
-	full = mhp_pool_meta_bytes(big);
-	/* Free memory costs a bit per page plus a pointer per 64 pages, and a fixed block header. */
-	ck_assert_uint_le(full - empty, 32768 / 8 + 32768 / 64 * 8 + 512);
-	ck_assert_uint_ge(full - empty, 32768 / 8 + 32768 / 64 * 8);
+	header = mhp_pool_meta_bytes(big);
+	/* An entirely free block costs its fixed header and nothing per page. */
+	ck_assert_uint_gt(header, empty);
+	ck_assert_uint_le(header - empty, 128);
+	/*
+	 * With a used page: a bit per page plus a pointer per 64 pages, and the reverse map of the
+	 * one 64-page group in use.
+	 */
+	ck_assert_int_eq(mhp_tenant_new(big, 1, &t), 0);
+	ck_assert_int_eq(mhp_tenant_populate(t, 0, 1, MHP_PAGE_MOVABLE, 0), 0);
+	used = mhp_pool_meta_bytes(big);
+	ck_assert_uint_ge(used - header, 32768 / 8 + 32768 / 64 * 8 + 64 * 24);
+	ck_assert_uint_le(used - header, 32768 / 8 + 32768 / 64 * 8 + 64 * 24 + 512);
+	/* The last used page takes the per-page state along. */
+	ck_assert_int_eq(mhp_tenant_release(t, 0, 1), 0);
+	ck_assert_uint_eq(mhp_pool_meta_bytes(big), header);
+	mhp_tenant_free(t);
 	ck_assert_int_eq(ops->isolate(big, &r), 0);
 	ck_assert_int_eq(ops->migrate(big, &r, NULL), 0);
 	ops->offline(big, &r);
