@@ -147,7 +147,7 @@ struct power_on {
 
 static bool key_eq(const struct mhpfs_key *a, const struct mhpfs_key *b)
 {
-	return a->t == b->t && a->nid == b->nid && a->id == b->id;
+	return a->t == b->t && a->nid == b->nid && a->id == b->id && a->tag == b->tag;
 }
 
 static int autosuspend_delay_ms_show(const struct mhpfs_attr_ctx *c, struct sbuf *sb)

@@ -4,9 +4,9 @@
  * tree of templates, the attribute handlers and the event worker.
  *
  * The tree is virtual: an inode number encodes a template (a node of the mini sysfs, such as
- * "memoryN/state") and its parameters (block id, node id, cpu).  Nothing is allocated when a block
- * appears or disappears; existence is always asked from the engine, which is the only owner of
- * hotplug state.
+ * "memoryN/state") and its parameters (block id and incarnation, node id, cpu).  Nothing is
+ * allocated when a block appears or disappears; existence is always asked from the engine, which is
+ * the only owner of hotplug state.
  */
 #ifndef MEMHOTPLUGFS_H
 #define MEMHOTPLUGFS_H
@@ -187,11 +187,14 @@ enum mhpfs_param {
  * @t: template index
  * @nid: node id (P_NODE*, P_BLOCK_NODE)
  * @id: block id or cpu number
+ * @tag: which incarnation of block @id (P_BLOCK, P_BLOCK_NODE, P_NODE_BLOCK; tree.c), 0 otherwise;
+ *       a key whose tag is no longer the block's names a removed block
  */
 struct mhpfs_key {
 	int t;
 	int nid;
 	unsigned long id;
+	unsigned int tag;
 };
 
 /* A growing output buffer (LXCFS learnt that fixed-size ones break). */
@@ -284,7 +287,10 @@ int mhpfs_ino_to_key(const struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *r
  */
 int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k);
 
-/** mhpfs_key_generation() - the FUSE generation (changes when a block id comes back) */
+/**
+ * mhpfs_key_generation() - the FUSE generation: the engine's block generation, 0 when @k has none
+ * or names an incarnation that is gone
+ */
 uint64_t mhpfs_key_generation(struct mhpfs *fs, const struct mhpfs_key *k);
 
 /**

@@ -623,10 +623,10 @@ int mhpfs_sinks_toucher_lookup(struct mhpfs *fs, fuse_req_t req, const struct mh
 	}
 	pthread_mutex_unlock(&s->files_lock);
 	/*
-	 * A replayed rmdir of a block (or node) that is back already would find the new
-	 * incarnation (same inode number and generation) and the VFS would mark that live
-	 * directory dead: lookups in it would fail until the kernel drops the inode.  Answer as
-	 * for anyone else instead, so that mhpfs_rmdir() refuses it.
+	 * A replayed rmdir of a block or node that is back already must not remove the live
+	 * directory: the VFS would mark its inode dead, and lookups in it would fail until the
+	 * kernel drops the inode.  A block's new incarnation has inode numbers of its own
+	 * (tree.c), a node's has not.  Answer as for anyone else, so that mhpfs_rmdir() refuses it.
 	 */
 	if (r == 1) {
 		struct mhpfs_key live;

@@ -2,11 +2,15 @@
 /*
  * fusefs/tree.c - the virtual sysfs tree: keys, inode numbers, lookup, listing and stat.
  *
- * An inode number is template << 56 | node << 48 | block-or-cpu, so it is stable for as long as
- * the thing it names exists, and needs no table: a block that appears is visible at once, a block
- * that goes away stops resolving at once.  When a block id comes back after removal the inode
- * number is the same, so the FUSE generation (the engine's per-object generation) tells the two
- * apart.
+ * An inode number is template << 57 | node << 51 | tag << 37 | block-or-cpu and needs no table:
+ * a block that appears is visible at once, a block that goes away stops resolving at once.  The
+ * tag names the block's incarnation (its engine generation folded into 1..16383), so a block id
+ * that comes back after removal gets inode numbers of its own, as a re-created kernfs node does.
+ * With the same numbers and a new FUSE generation only, fuse_iget() marked the kernel's inodes of
+ * the old incarnation bad, and whatever still held them (open descriptors, a working directory,
+ * a path walk under way) got EIO instead of ENODEV or ENOENT.  A number whose tag is not the
+ * block's now names a removed block; tag 0 is never a live one.  Tags wrap after 16383
+ * generations: then the FUSE generation still tells the two apart, as before.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +22,26 @@
 #include "memhotplugfs.h"
 #include "templates.h"
 
-#define INO_T_SHIFT 56
-#define INO_NID_SHIFT 48
-#define INO_ID_MASK ((1ULL << INO_NID_SHIFT) - 1)
+/*
+ * Block ids: the engine takes at most 52 physical address bits (check_config() in
+ * core/engine.c) and blocks of at least MHP_MIN_BLOCK_SIZE, so ids stay below 2^37.
+ */
+#define MAX_PHYS_BITS 52
+#define INO_ID_BITS 37
+#define INO_TAG_BITS 14
+#define INO_NID_BITS 6
+#define INO_TAG_SHIFT INO_ID_BITS
+#define INO_NID_SHIFT (INO_TAG_SHIFT + INO_TAG_BITS)
+#define INO_T_SHIFT (INO_NID_SHIFT + INO_NID_BITS)
+#define INO_ID_MASK ((1ULL << INO_ID_BITS) - 1)
+#define INO_TAG_MASK ((1ULL << INO_TAG_BITS) - 1)
+#define INO_NID_MASK ((1ULL << INO_NID_BITS) - 1)
+
+_Static_assert(T_NR <= 1 << (64 - INO_T_SHIFT), "templates do not fit the inode number");
+_Static_assert(MHP_MAX_NUMNODES <= 1 << INO_NID_BITS, "nodes do not fit the inode number");
+_Static_assert((1ULL << MAX_PHYS_BITS) / MHP_MIN_BLOCK_SIZE <= 1ULL << INO_ID_BITS,
+	       "block ids do not fit the inode number");
+_Static_assert(MHPFS_MAX_CPUS <= 1ULL << INO_ID_BITS, "cpus do not fit the inode number");
 
 int mhpfs_layout_root(const struct mhpfs *fs)
 {
@@ -44,8 +65,9 @@ fuse_ino_t mhpfs_key_to_ino(const struct mhpfs *fs, const struct mhpfs_key *k)
 {
 	if (k->t == mhpfs_layout_root(fs))
 		return FUSE_ROOT_ID;
-	return ((uint64_t)k->t << INO_T_SHIFT) | ((uint64_t)(k->nid & 0xff) << INO_NID_SHIFT) |
-	       (k->id & INO_ID_MASK);
+	return ((uint64_t)k->t << INO_T_SHIFT) |
+	       (((uint64_t)k->nid & INO_NID_MASK) << INO_NID_SHIFT) |
+	       (((uint64_t)k->tag & INO_TAG_MASK) << INO_TAG_SHIFT) | (k->id & INO_ID_MASK);
 }
 
 int mhpfs_ino_to_key(const struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *ret)
@@ -57,7 +79,8 @@ int mhpfs_ino_to_key(const struct mhpfs *fs, fuse_ino_t ino, struct mhpfs_key *r
 		return 0;
 	}
 	k.t = (int)(ino >> INO_T_SHIFT);
-	k.nid = (int)((ino >> INO_NID_SHIFT) & 0xff);
+	k.nid = (int)((ino >> INO_NID_SHIFT) & INO_NID_MASK);
+	k.tag = (unsigned int)((ino >> INO_TAG_SHIFT) & INO_TAG_MASK);
 	k.id = (unsigned long)(ino & INO_ID_MASK);
 	if (k.t <= T_INVALID || k.t >= T_NR || k.t == mhpfs_layout_root(fs) || !in_layout(fs, k.t))
 		return -ENOENT;
@@ -72,15 +95,34 @@ static bool node_online(struct mhpfs *fs, int nid)
 	return mhp_node_state_mask(fs->e, MHP_N_ONLINE) & (1ULL << nid);
 }
 
-/* Whether block @id exists and, for @nid >= 0, is registered under that node. */
-static bool block_present(struct mhpfs *fs, unsigned long id, int nid)
+/* The block's incarnation in inode numbers: 1..INO_TAG_MASK, never 0 (a removed block). */
+static unsigned int block_tag(const struct mhp_block *b)
+{
+	return (unsigned int)(mhp_block_generation(b) % INO_TAG_MASK) + 1;
+}
+
+/* The tag of block @id now, or 0 when there is no such block. */
+static unsigned int block_tag_now(struct mhpfs *fs, unsigned long id)
 {
 	struct mhp_block *b = mhp_block_get(fs->e, id);
+	unsigned int tag = b ? block_tag(b) : 0;
+
+	mhp_block_put(b);
+	return tag;
+}
+
+/*
+ * Whether the incarnation of block @k->id that @k->tag names exists and, for @nid >= 0, is
+ * registered under that node.
+ */
+static bool block_present(struct mhpfs *fs, const struct mhpfs_key *k, int nid)
+{
+	struct mhp_block *b = mhp_block_get(fs->e, k->id);
 	bool ok;
 
 	if (!b)
 		return false;
-	ok = !mhp_block_removed(b);
+	ok = !mhp_block_removed(b) && block_tag(b) == k->tag;
 	if (ok && nid >= 0)
 		ok = nid < MHP_MAX_NUMNODES && (mhp_block_node_mask(b) & (1ULL << nid));
 	mhp_block_put(b);
@@ -103,22 +145,22 @@ int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k)
 	tp = &mhpfs_templates[k->t];
 	switch (tp->param) {
 	case P_NONE:
-		ok = !k->nid && !k->id;
+		ok = !k->nid && !k->id && !k->tag;
 		break;
 	case P_BLOCK:
-		ok = !k->nid && block_present(fs, k->id, -1);
+		ok = !k->nid && block_present(fs, k, -1);
 		break;
 	case P_NODE:
-		ok = !k->id && node_online(fs, k->nid);
+		ok = !k->id && !k->tag && node_online(fs, k->nid);
 		break;
 	case P_BLOCK_NODE:
-		ok = block_present(fs, k->id, k->nid);
+		ok = block_present(fs, k, k->nid);
 		break;
 	case P_NODE_BLOCK:
-		ok = node_online(fs, k->nid) && block_present(fs, k->id, k->nid);
+		ok = node_online(fs, k->nid) && block_present(fs, k, k->nid);
 		break;
 	case P_NODE_CPU:
-		ok = node_online(fs, k->nid) && k->id < fs->m.nr_cpus &&
+		ok = !k->tag && node_online(fs, k->nid) && k->id < fs->m.nr_cpus &&
 		     fs->m.cpu_node[k->id] == k->nid;
 		break;
 	default:
@@ -138,7 +180,7 @@ uint64_t mhpfs_key_generation(struct mhpfs *fs, const struct mhpfs_key *k)
 	b = mhp_block_get(fs->e, k->id);
 	if (!b)
 		return 0;
-	gen = mhp_block_generation(b);
+	gen = block_tag(b) == k->tag ? mhp_block_generation(b) : 0;
 	mhp_block_put(b);
 	return gen;
 }
@@ -156,6 +198,7 @@ void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpf
 	switch (mhpfs_templates[p].param) {
 	case P_BLOCK:
 		ret->id = k->id;
+		ret->tag = k->tag;
 		break;
 	case P_NODE:
 		ret->nid = k->nid;
@@ -199,8 +242,11 @@ int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char
 		if (!tp->numbered) {
 			if (strcmp(name, tp->name))
 				continue;
-			k.nid = tp->param == P_NONE ? 0 : dir->nid;
-			k.id = tp->param == P_NONE ? 0 : dir->id;
+			if (tp->param != P_NONE) {
+				k.nid = dir->nid;
+				k.id = dir->id;
+				k.tag = dir->tag;
+			}
 		} else {
 			bool node = tp->param == P_NODE || tp->param == P_BLOCK_NODE;
 
@@ -210,15 +256,21 @@ int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char
 			switch (tp->param) {
 			case P_BLOCK:
 				k.id = v;
+				k.tag = block_tag_now(fs, k.id);
 				break;
 			case P_NODE:
 				k.nid = (int)v;
 				break;
 			case P_BLOCK_NODE:
 				k.id = dir->id;
+				k.tag = dir->tag;
 				k.nid = (int)v;
 				break;
 			case P_NODE_BLOCK:
+				k.nid = dir->nid;
+				k.id = v;
+				k.tag = block_tag_now(fs, k.id);
+				break;
 			case P_NODE_CPU:
 				k.nid = dir->nid;
 				k.id = v;
@@ -247,15 +299,15 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 
 		for (; !r && !mhp_block_next_id(fs->e, id, &next); id = next + 1) {
 			struct mhpfs_key k = { .t = t, .id = next };
-			struct mhp_block *b;
-			bool ok = true;
+			struct mhp_block *b = mhp_block_get(fs->e, next);
+			bool ok = b;
 
 			if (tp->param == P_NODE_BLOCK) {
 				k.nid = dir->nid;
-				b = mhp_block_get(fs->e, next);
 				ok = b && (mhp_block_node_mask(b) & (1ULL << dir->nid));
-				mhp_block_put(b);
 			}
+			k.tag = b ? block_tag(b) : 0;
+			mhp_block_put(b);
 			if (!ok)
 				continue;
 			snprintf(name, sizeof(name), "%s%lu", tp->name, next);
@@ -282,8 +334,10 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 
 			if (!(mask & (1ULL << n)))
 				continue;
-			if (tp->param == P_BLOCK_NODE)
+			if (tp->param == P_BLOCK_NODE) {
 				k.id = dir->id;
+				k.tag = dir->tag;
+			}
 			snprintf(name, sizeof(name), "%s%d", tp->name, n);
 			r = cb(priv, name, &k);
 		}
@@ -323,6 +377,7 @@ int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_chi
 			if (tp->param != P_NONE) {
 				k.nid = dir->nid;
 				k.id = dir->id;
+				k.tag = dir->tag;
 			}
 			if (tp->exists && !tp->exists(fs))
 				continue;

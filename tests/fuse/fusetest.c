@@ -11,6 +11,9 @@
  *                                          again from offset 0 on the same fd
  *   fusetest pread PATH OFFSET LEN         one pread() after a read from 0 on the same fd
  *   fusetest removed PATH CTL CMD          open PATH, write CMD to CTL, then read and write PATH
+ *   fusetest reborn DIR FILE CTLDIR RANGE  open DIR and DIR/FILE, write RANGE to CTLDIR's
+ *                                          remove_memory and then add_memory, open DIR/FILE anew,
+ *                                          then read the old file and open FILE in the old DIR
  *   fusetest asuser UID PATH r|w           open() as another user
  *   fusetest dtypes DIR                    "NAME d|f|l|u" per entry from readdir's d_type
  *   fusetest interrupt PATH VALUE STATE    write VALUE to PATH in a child, wait until STATE reads
@@ -171,6 +174,45 @@ static int cmd_removed(char **argv)
 	return 0;
 }
 
+/* A block id that comes back is a new device: what was open on the old one stays dead. */
+static int cmd_reborn(char **argv)
+{
+	const char *dir = argv[0], *file = argv[1], *ctldir = argv[2], *range = argv[3];
+	char path[4096], buf[64];
+	int dfd, fd, nfd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = open(path, O_RDONLY);
+	if (dfd < 0 || fd < 0) {
+		printf("open %s\n", ename(errno));
+		return 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		char ctl[4096];
+		int c;
+
+		snprintf(ctl, sizeof(ctl), "%s/%s", ctldir, i ? "add_memory" : "remove_memory");
+		c = open(ctl, O_WRONLY);
+		if (c < 0 || write(c, range, strlen(range)) < 0) {
+			printf("ctl %s\n", ename(errno));
+			return 0;
+		}
+		close(c);
+	}
+	/* the kernel now knows the new incarnation */
+	nfd = open(path, O_RDONLY);
+	printf("new %s\n", nfd < 0 ? ename(errno) : "ok");
+	if (nfd >= 0)
+		close(nfd);
+	printf("old read %s\n", pread(fd, buf, sizeof(buf), 0) < 0 ? ename(errno) : "ok");
+	nfd = openat(dfd, file, O_RDONLY);
+	printf("old dir %s\n", nfd < 0 ? ename(errno) : "ok");
+	close(fd);
+	close(dfd);
+	return 0;
+}
+
 static int cmd_asuser(char **argv)
 {
 	pid_t pid = fork();
@@ -291,6 +333,8 @@ int main(int argc, char **argv)
 		return cmd_pread(argv + 2);
 	if (!strcmp(argv[1], "removed") && argc == 5)
 		return cmd_removed(argv + 2);
+	if (!strcmp(argv[1], "reborn") && argc == 6)
+		return cmd_reborn(argv + 2);
 	if (!strcmp(argv[1], "asuser") && argc == 5)
 		return cmd_asuser(argv + 2);
 	if (!strcmp(argv[1], "interrupt") && argc == 5)

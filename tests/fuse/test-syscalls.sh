@@ -90,6 +90,11 @@ expect_file "$M/memory104/state" offline
 expect_eq "re-added node link" "../../node/node1" "$(readlink $M/memory104/node1)"
 expect_eq "online re-added" 6 "$($T write $M/memory104/state online)"
 expect_file "$M/memory104/state" online
+# ... and it is a new device: the old one's descriptors stay dead (ENODEV, not EIO), its
+# directory holds nothing (ENOENT), whatever the kernel cached of either
+expect_eq "reborn" "new ok
+old read ENODEV
+old dir ENOENT" "$($T reborn $M/memory104 state $CTL '0x340000000 128M')"
 
 # other users: read yes, write no (allow_other + default_permissions)
 expect_eq "nobody reads state" ok "$($T asuser 65534 $M/memory5/state r)"

@@ -5,11 +5,13 @@
  *
  * Usage: torture-fs MOUNTPOINT SECONDS.  Writers store random (valid and invalid) values into
  * state, online, probe, auto_online_blocks, the module parameters, the injector, the uevent files
- * and the daemon's add_memory/remove_memory; readers list directories and read every value.
- * Every errno must be one the kernel can give for that file.  A watchdog fails the run when no
- * system call completes for 20 s.  Afterwards: every block reads online or offline with a
- * matching `online`, has exactly one node link and its mirror links, each node's MemTotal is the
- * sum of its online blocks and has_memory lists exactly the nodes with memory.
+ * and the daemon's add_memory/remove_memory; readers list directories and read every value; a
+ * holder keeps a block's directory and state open across the changes and uses them later (a
+ * removed block's descriptor gets ENODEV, its directory holds nothing: never EIO, even when the
+ * block id is back).  Every errno must be one the kernel can give for that file.  A watchdog
+ * fails the run when no system call completes for 20 s.  Afterwards: every block reads online or
+ * offline with a matching `online`, has exactly one node link and its mirror links, each node's
+ * MemTotal is the sum of its online blocks and has_memory lists exactly the nodes with memory.
  * Exit: 0 pass, 1 a check failed, 2 a hang.
  */
 #include <dirent.h>
@@ -234,6 +236,45 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+static void *holder(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+	char rel[1280], buf[64];
+
+	while (!atomic_load(&stop)) {
+		unsigned long id =
+			HOT_FIRST + (unsigned long)rand_r(&seed) % (HOT_LAST - HOT_FIRST + 1);
+		int dfd, fd, nfd;
+
+		snprintf(rel, sizeof(rel), "%s/devices/system/memory/memory%lu", mnt, id);
+		dfd = open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0) {
+			if (errno != ENOENT)
+				FAIL("open %s: %s", rel, strerror(errno));
+			atomic_fetch_add(&progress, 1);
+			continue;
+		}
+		fd = openat(dfd, "state", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT && errno != ENODEV)
+			FAIL("open memory%lu/state: %s", id, strerror(errno));
+		usleep(10000 + (unsigned int)rand_r(&seed) % 40000);
+		/* the block may be gone, and maybe back as a new device */
+		if (fd >= 0 && pread(fd, buf, sizeof(buf), 0) < 0 && errno != ENODEV)
+			FAIL("read memory%lu/state held open: %s", id, strerror(errno));
+		nfd = openat(dfd, "online", O_RDONLY | O_CLOEXEC);
+		if (nfd < 0 && errno != ENOENT && errno != ENODEV)
+			FAIL("open online in memory%lu held open: %s", id, strerror(errno));
+		if (nfd >= 0)
+			close(nfd);
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		atomic_fetch_add(&reads, 1);
+		atomic_fetch_add(&progress, 1);
+	}
+	return NULL;
+}
+
 static void *watchdog(void *arg)
 {
 	unsigned long last = (unsigned long)-1;
@@ -360,7 +401,7 @@ static void check_end(void)
 
 int main(int argc, char **argv)
 {
-	pthread_t w[NR_WRITERS], r[NR_READERS], wd;
+	pthread_t w[NR_WRITERS], r[NR_READERS], h, wd;
 	int seconds;
 
 	if (argc != 3) {
@@ -375,12 +416,14 @@ int main(int argc, char **argv)
 		pthread_create(&w[i], NULL, writer, (void *)(uintptr_t)(time(NULL) + i));
 	for (int i = 0; i < NR_READERS; i++)
 		pthread_create(&r[i], NULL, reader, (void *)(uintptr_t)(time(NULL) + 100 + i));
+	pthread_create(&h, NULL, holder, (void *)(uintptr_t)(time(NULL) + 200));
 	sleep((unsigned int)(seconds > 0 ? seconds : 1));
 	atomic_store(&stop, true);
 	for (int i = 0; i < NR_WRITERS; i++)
 		pthread_join(w[i], NULL);
 	for (int i = 0; i < NR_READERS; i++)
 		pthread_join(r[i], NULL);
+	pthread_join(h, NULL);
 	/* the injector off, so that nothing is left armed for other tests */
 	put("kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_ONLINE/error", "0");
 	put("kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error", "0");
