@@ -5,7 +5,10 @@
  *   polltest attr PATH MS     open PATH, read it once (the value is now seen), print "ready",
  *                             then poll for POLLPRI (sysfs style) up to MS milliseconds and print
  *                             the revents as "ERR PRI" (the bits set, in that order) or "timeout";
- *                             then read again from offset 0 and poll 0 ms: "ERR PRI" must be gone
+ *                             then, after a wakeup, read again from offset 0 and poll 300 ms,
+ *                             printing the revents, until a poll times out (at most 4 times: a
+ *                             store can change a value more than once, online -> going-offline
+ *                             -> offline), and print "value TEXT": the last text read
  *   polltest stream PATH MS   open PATH, poll for POLLIN up to MS, print "IN" or "timeout", then
  *                             read once and print the first line read
  */
@@ -77,9 +80,24 @@ int main(int argc, char **argv)
 		printf("ready\n");
 		if (do_poll(fd, POLLPRI, atoi(argv[3])))
 			return 1;
-		if (pread(fd, buf, sizeof(buf), 0) < 0)
-			printf("read: %s\n", strerror(errno));
-		return do_poll(fd, POLLPRI, 0) ? 1 : 0;
+		for (int i = 0; i < 4; i++) {
+			struct pollfd p = { .fd = fd, .events = POLLPRI };
+
+			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			if (n < 0) {
+				printf("read: %s\n", strerror(errno));
+				return 1;
+			}
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (poll(&p, 1, 300) < 0)
+				return 1;
+			print_revents(p.revents);
+			if (!p.revents)
+				break;
+		}
+		printf("value %s\n", buf);
+		return 0;
 	}
 	if (!strcmp(argv[1], "stream")) {
 		if (do_poll(fd, POLLIN, atoi(argv[3])))
