@@ -73,27 +73,28 @@ mhp_mount() {
 	exit 1
 }
 
-# mhp_umount DIR: unmount and wait for that daemon to exit
+# mhp_umount DIR: unmount and wait for that daemon to exit; returns the daemon's exit status
 mhp_umount() {
 	local i
 	# fusermount3 -u fails with EBUSY while one of the daemon's own inotify replays is in flight
-	# on the mount: retry for a bounded time, then detach lazily rather than hang.
-	for i in $(seq 100); do
+	# on the mount, or right after a client exits (FUSE sends the RELEASE of a closed file
+	# asynchronously): retry for a bounded time, then detach lazily rather than hang.
+	for i in $(seq 200); do
 		fusermount3 -u "$1" 2>/dev/null && break
 		mountpoint -q "$1" || break
 		sleep 0.05
 	done
 	if mountpoint -q "$1"; then
-		fail "$1: still mounted after 5 s of fusermount3 -u; detaching"
+		fail "$1: still mounted after 10 s of fusermount3 -u (a leaked open file?); detaching"
 		umount -l "$1"
 	fi
-	# the daemon exits once unmounted; never wait for it forever
-	for i in $(seq 200); do
+	# the daemon exits once unmounted (a sanitizer's exit checks take a while); never wait forever
+	for i in $(seq 400); do
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	if kill -0 "$DAEMON_PID" 2>/dev/null; then
-		fail "daemon $DAEMON_PID still running 10 s after unmount"
+		fail "daemon $DAEMON_PID still running 20 s after unmount"
 		kill -9 "$DAEMON_PID"
 	fi
 	wait "$DAEMON_PID" 2>/dev/null

@@ -18,26 +18,7 @@ case $rc in
 *) fail "torture-fs exited with $rc" ;;
 esac
 
-pid=$DAEMON_PID
-# FUSE sends the RELEASE of a closed file asynchronously, so right after a client exits the mount
-# can be busy for a moment: retry for up to 10 s before calling it a leak.
-for i in $(seq 50); do
-	fusermount3 -u "$TMP/sys" 2>/dev/null && break
-	sleep 0.2
-done
-if mountpoint -q "$TMP/sys"; then
-	fail "still mounted 10 s after the client exited (a leaked open file?)"
-	umount -l "$TMP/sys"
-fi
-for i in $(seq 100); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.2
-done
-if kill -0 "$pid" 2>/dev/null; then
-	fail "the daemon did not exit within 20 s of its unmount"
-	kill -9 "$pid"
-fi
-wait "$pid"
+mhp_umount "$TMP/sys"
 expect_eq "daemon exit status after unmount" 0 $?
 if grep -q "ERROR: AddressSanitizer\|runtime error:\|ThreadSanitizer" "$TMP/daemon.log"; then
 	fail "sanitizer report from the daemon:"
