@@ -42,6 +42,8 @@ const char *mhp_subsystem_name(int subsystem)
 		return "memory";
 	case MHP_SUBSYS_NODE:
 		return "node";
+	case MHP_SUBSYS_BUS:
+		return "bus";
 	default:
 		return NULL;
 	}
@@ -55,6 +57,9 @@ int mhp_uevent_devpath(const struct mhp_uevent *ev, char *buf, size_t len)
 		n = snprintf(buf, len, "/devices/system/memory/memory%lu", ev->id);
 	else if (ev->subsystem == MHP_SUBSYS_NODE)
 		n = snprintf(buf, len, "/devices/system/node/node%lu", ev->id);
+	else if (ev->subsystem == MHP_SUBSYS_BUS &&
+		 (ev->id == MHP_SUBSYS_MEMORY || ev->id == MHP_SUBSYS_NODE))
+		n = snprintf(buf, len, "/bus/%s", mhp_subsystem_name((int)ev->id));
 	else
 		return -EINVAL;
 	if (n < 0 || (size_t)n >= len)
@@ -148,9 +153,13 @@ uint64_t event_emit(struct mhp_engine *e, int action, int subsystem, unsigned lo
 int mhp_uevent_emit(struct mhp_engine *e, int action, int subsystem, unsigned long id,
 		    uint64_t *ret_seqnum)
 {
+	struct mhp_uevent ev = { .action = action, .subsystem = subsystem, .id = id };
+	char devpath[64];
 	uint64_t seq;
 
-	if (!mhp_uevent_action_name(action) || !mhp_subsystem_name(subsystem))
+	/* an event with no DEVPATH (a bus that is not one) is refused, as is a bad action */
+	if (!mhp_uevent_action_name(action) ||
+	    mhp_uevent_devpath(&ev, devpath, sizeof(devpath)) < 0)
 		return -EINVAL;
 	seq = event_emit(e, action, subsystem, id);
 	if (ret_seqnum)

@@ -594,6 +594,17 @@ static int drivers_autoprobe_store(const struct mhpfs_attr_ctx *c, const char *b
 	return 0;
 }
 
+/*
+ * A bus's own uevent file: the kernel's bus filter lets the bus kobject through, so the event goes
+ * out with DEVPATH=/bus/NAME and SUBSYSTEM=bus (udevadm trigger --type=subsystems writes these).
+ */
+static int bus_uevent_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
+{
+	return mhpfs_sinks_synth_store(c->fs, MHP_SUBSYS_BUS,
+				       c->k->t == T_BM_UEVENT ? MHP_SUBSYS_MEMORY : MHP_SUBSYS_NODE,
+				       buf, count);
+}
+
 /* Rescanning a device of a bus without drivers succeeds; an unknown name is ENODEV. */
 static int drivers_probe_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t count)
 {
@@ -1022,14 +1033,14 @@ const struct mhpfs_template mhpfs_templates[T_NR] = {
 	DIR(T_BM_DRIVERS, "drivers", T_BUSMEM, P_NONE, 0755),
 	ATTR(T_BM_AUTOPROBE, "drivers_autoprobe", T_BUSMEM, P_NONE, 0644, drivers_autoprobe_show, drivers_autoprobe_store),
 	ATTR(T_BM_PROBE, "drivers_probe", T_BUSMEM, P_NONE, 0200, NULL, drivers_probe_store),
-	ATTR(T_BM_UEVENT, "uevent", T_BUSMEM, P_NONE, 0200, NULL, root_uevent_store),
+	ATTR(T_BM_UEVENT, "uevent", T_BUSMEM, P_NONE, 0200, NULL, bus_uevent_store),
 	DIR(T_BUSNODE, "node", T_BUS, P_NONE, 0755),
 	DIR(T_BN_DEVICES, "devices", T_BUSNODE, P_NONE, 0755),
 	NLINK(T_BN_DEV, "node", T_BN_DEVICES, P_NODE, link_bus_node),
 	DIR(T_BN_DRIVERS, "drivers", T_BUSNODE, P_NONE, 0755),
 	ATTR(T_BN_AUTOPROBE, "drivers_autoprobe", T_BUSNODE, P_NONE, 0644, drivers_autoprobe_show, drivers_autoprobe_store),
 	ATTR(T_BN_PROBE, "drivers_probe", T_BUSNODE, P_NONE, 0200, NULL, drivers_probe_store),
-	ATTR(T_BN_UEVENT, "uevent", T_BUSNODE, P_NONE, 0200, NULL, root_uevent_store),
+	ATTR(T_BN_UEVENT, "uevent", T_BUSNODE, P_NONE, 0200, NULL, bus_uevent_store),
 
 	DIR(T_MODULE, "module", T_ROOT, P_NONE, 0755),
 	DIR(T_MOD_MH, "memory_hotplug", T_MODULE, P_NONE, 0755),

@@ -643,6 +643,7 @@ enum mhp_uevent_action {
 enum mhp_subsystem {
 	MHP_SUBSYS_MEMORY = 0, /* DEVPATH /devices/system/memory/memory<id> */
 	MHP_SUBSYS_NODE, /* DEVPATH /devices/system/node/node<id> */
+	MHP_SUBSYS_BUS, /* a bus itself (synthetic events only): DEVPATH /bus/<name of subsystem id> */
 };
 
 /**
@@ -650,7 +651,7 @@ enum mhp_subsystem {
  * @seqnum: SEQNUM, increasing by one per event of the engine
  * @action: enum mhp_uevent_action
  * @subsystem: enum mhp_subsystem
- * @id: block id or node id
+ * @id: block id or node id; for MHP_SUBSYS_BUS, the bus (MHP_SUBSYS_MEMORY or MHP_SUBSYS_NODE)
  */
 struct mhp_uevent {
 	uint64_t seqnum;
@@ -667,7 +668,7 @@ const char *mhp_uevent_action_name(int action);
  * Return: the enum value, or -EINVAL.
  */
 int mhp_uevent_action_from_str(const char *s);
-/** mhp_subsystem_name() - "memory" or "node". */
+/** mhp_subsystem_name() - "memory", "node" or "bus"; NULL out of range. */
 const char *mhp_subsystem_name(int subsystem);
 /**
  * mhp_uevent_devpath() - the event's DEVPATH
@@ -681,7 +682,7 @@ int mhp_uevent_devpath(const struct mhp_uevent *ev, char *buf, size_t len);
  * @e: the engine
  * @action: enum mhp_uevent_action
  * @subsystem: enum mhp_subsystem
- * @id: block or node id
+ * @id: block or node id (the bus for MHP_SUBSYS_BUS)
  * @ret_seqnum: the sequence number given, written on success (NULL allowed)
  *
  * Return: 0, -EINVAL.

@@ -89,6 +89,9 @@ START_TEST(action_names)
 	ck_assert_int_eq(mhp_uevent_action_from_str("offlin"), -EINVAL);
 	ck_assert_str_eq(mhp_subsystem_name(MHP_SUBSYS_MEMORY), "memory");
 	ck_assert_str_eq(mhp_subsystem_name(MHP_SUBSYS_NODE), "node");
+	ck_assert_str_eq(mhp_subsystem_name(MHP_SUBSYS_BUS), "bus");
+	ck_assert_ptr_null(mhp_subsystem_name(MHP_SUBSYS_BUS + 1));
+	ck_assert_ptr_null(mhp_subsystem_name(-1));
 }
 END_TEST
 
@@ -112,6 +115,18 @@ START_TEST(devpaths)
 	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, 26), -ENOSPC);
 	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, 8), -ENOSPC);
 	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, 27), 26);
+	/* a bus: its id names the bus, and only the two buses exist */
+	ev.subsystem = MHP_SUBSYS_BUS;
+	ev.id = MHP_SUBSYS_MEMORY;
+	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "/bus/memory");
+	ev.id = MHP_SUBSYS_NODE;
+	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, sizeof(buf)), 9);
+	ck_assert_str_eq(buf, "/bus/node");
+	ev.id = MHP_SUBSYS_BUS;
+	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, sizeof(buf)), -EINVAL);
+	ev.id = 3;
+	ck_assert_int_eq(mhp_uevent_devpath(&ev, buf, sizeof(buf)), -EINVAL);
 }
 END_TEST
 
@@ -321,11 +336,19 @@ START_TEST(synthetic_emit)
 	got = 4242;
 	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_MAX, MHP_SUBSYS_MEMORY, 5, &got), -EINVAL);
 	ck_assert_int_eq(mhp_uevent_emit(e, -1, MHP_SUBSYS_MEMORY, 5, &got), -EINVAL);
-	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_ADD, 2, 5, &got), -EINVAL);
+	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_ADD, MHP_SUBSYS_BUS + 1, 5, &got), -EINVAL);
+	/* a bus event needs a bus that exists */
+	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_ADD, MHP_SUBSYS_BUS, 5, &got), -EINVAL);
+	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_ADD, MHP_SUBSYS_BUS, MHP_SUBSYS_BUS, &got),
+			 -EINVAL);
 	ck_assert_uint_eq(got, 4242);
 	ck_assert_uint_eq(mhp_uevent_seqnum(e), s0 + 3);
 	ck_assert_str_eq(tu_events_str(e, buf, sizeof(buf)),
 			 "change:" DEVMEM "32 add:" DEVNODE "0 unbind:" DEVMEM "5");
+	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_ADD, MHP_SUBSYS_BUS, MHP_SUBSYS_NODE, &got),
+			 0);
+	ck_assert_uint_eq(got, s0 + 4);
+	ck_assert_str_eq(tu_events_str(e, buf, sizeof(buf)), "add:/bus/node");
 	/* A synthetic event changes no state. */
 	ck_assert_int_eq(tu_state(e, 32), MHP_STATE_ONLINE);
 	mhp_engine_free(e);
