@@ -181,8 +181,13 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (rounds < 1 || blocks < 2 * BOOT_BLOCKS || blocks % BOOT_BLOCKS)
+	if (rounds < 1 || blocks < 2 * BOOT_BLOCKS || blocks % BOOT_BLOCKS) {
+		fprintf(stderr,
+			"bench-lsmem: ROUNDS must be at least 1 and BLOCKS a multiple of %d, at "
+			"least %d\n",
+			BOOT_BLOCKS, 2 * BOOT_BLOCKS);
 		return 2;
+	}
 	tmp = bench_tmpdir();
 	shm = bench_tmpfs_dir();
 	if (!tmp || !shm)
