@@ -84,6 +84,7 @@ struct mhp_group {
 
 struct mhp_node {
 	bool online; /* stat_lock */
+	uint32_t incarnation; /* stat_lock: the times it came online */
 	unsigned long nr_blocks; /* stat_lock */
 	unsigned long zone_movable_pfn; /* boot: kernelcore=/movablecore= split, 0 for none */
 	struct mhp_zone_info zones[MHP_NR_ZONES]; /* stat_lock */

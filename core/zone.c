@@ -368,6 +368,8 @@ void node_states_clear_locked(struct mhp_engine *e, int nid, const struct mhp_me
 
 void node_set_online_locked(struct mhp_engine *e, int nid, bool online)
 {
+	if (online && !e->nodes[nid].online)
+		e->nodes[nid].incarnation++;
 	e->nodes[nid].online = online;
 	node_set_state(e, nid, MHP_N_ONLINE, online);
 }
@@ -380,6 +382,19 @@ uint64_t mhp_node_state_mask(struct mhp_engine *e, int state)
 		return 0;
 	pthread_mutex_lock(&e->stat_lock);
 	v = e->node_states[state];
+	pthread_mutex_unlock(&e->stat_lock);
+	return v;
+}
+
+uint32_t mhp_node_incarnation(struct mhp_engine *e, int nid)
+{
+	uint32_t v = 0;
+
+	if (nid < 0 || nid >= MHP_MAX_NUMNODES)
+		return 0;
+	pthread_mutex_lock(&e->stat_lock);
+	if (e->nodes[nid].online)
+		v = e->nodes[nid].incarnation;
 	pthread_mutex_unlock(&e->stat_lock);
 	return v;
 }

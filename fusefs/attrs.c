@@ -207,15 +207,16 @@ static int control_store(const struct mhpfs_attr_ctx *c, const char *buf, size_t
 	return 0;
 }
 
-void mhpfs_power_forget(struct mhpfs *fs, unsigned long id)
+void mhpfs_power_forget(struct mhpfs *fs)
 {
 	struct power_on **pp = &fs->power_on;
 
+	/* the engine's locks come after power_lock: it never calls back into the daemon */
 	pthread_mutex_lock(&fs->power_lock);
 	while (*pp) {
 		struct power_on *p = *pp;
 
-		if (mhpfs_templates[p->k.t].param == P_BLOCK && p->k.id == id) {
+		if (mhpfs_key_valid(fs, &p->k)) {
 			*pp = p->next;
 			free(p);
 		} else {

@@ -76,7 +76,11 @@ static void block_entries_changed(struct mhpfs *fs, unsigned long id)
 	k.t = mhpfs_t_bus_memory_devices();
 	inval(fs, &k, name);
 	for (unsigned int n = 0; n < mhp_engine_nr_nodes(fs->e); n++) {
-		k = (struct mhpfs_key){ .t = mhpfs_t_node(), .nid = (int)n };
+		k = (struct mhpfs_key){ .t = mhpfs_t_node(),
+					.nid = (int)n,
+					.tag = mhpfs_node_tag(fs, (int)n) };
+		if (!k.tag)
+			continue;
 		inval(fs, &k, name);
 	}
 }
@@ -129,13 +133,13 @@ static void handle_event(struct mhpfs *fs, const struct mhp_uevent *ev)
 	 * waits for this before it returns; listeners of the uevent then find the tree changed.
 	 */
 	if (ev->action == MHP_KOBJ_ADD || ev->action == MHP_KOBJ_REMOVE) {
-		if (ev->subsystem == MHP_SUBSYS_MEMORY) {
-			if (ev->action == MHP_KOBJ_REMOVE)
-				mhpfs_power_forget(fs, ev->id);
+		/* a synthetic add or remove changes nothing, and the power state stays */
+		if (ev->action == MHP_KOBJ_REMOVE)
+			mhpfs_power_forget(fs);
+		if (ev->subsystem == MHP_SUBSYS_MEMORY)
 			block_entries_changed(fs, ev->id);
-		} else if (ev->subsystem == MHP_SUBSYS_NODE) {
+		else if (ev->subsystem == MHP_SUBSYS_NODE)
 			node_entries_changed(fs, ev->id);
-		}
 	}
 	events_handled(fs, ev->seqnum);
 	/* stream file, helper, netlink (sinks.c) */

@@ -301,6 +301,11 @@ uint64_t mhpfs_key_generation(struct mhpfs *fs, const struct mhpfs_key *k);
 int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char *name,
 		       struct mhpfs_key *ret);
 
+/**
+ * mhpfs_node_tag() - node @nid's incarnation as inode numbers carry it (its directory's key
+ * tag): 1..16383, 0 while the node is offline
+ */
+unsigned int mhpfs_node_tag(const struct mhpfs *fs, int nid);
 /** mhpfs_parent() - the parent of a node (the root is its own parent) */
 void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpfs_key *ret);
 
@@ -318,8 +323,11 @@ void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *s
 
 /* ---- attribute helpers (attrs.c) ---------------------------------------------------------- */
 
-/** mhpfs_power_forget() - drop power/control state of a removed block */
-void mhpfs_power_forget(struct mhpfs *fs, unsigned long id);
+/**
+ * mhpfs_power_forget() - drop the power/control state of devices that are gone (removed blocks
+ * and nodes; a device that comes back is a new one, with its own inode numbers and "auto")
+ */
+void mhpfs_power_forget(struct mhpfs *fs);
 
 /** mhpfs_power_free() - drop all power/control state (at exit) */
 void mhpfs_power_free(struct mhpfs *fs);

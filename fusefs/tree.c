@@ -11,6 +11,11 @@
  * a path walk under way) got EIO instead of ENODEV or ENOENT.  A number whose tag is not the
  * block's now names a removed block; tag 0 is never a live one.  Tags wrap after 16383
  * generations: then the FUSE generation still tells the two apart, as before.
+ *
+ * A node directory, its files and its cpu links carry the node's incarnation the same way (the
+ * times it came online), so a node removed and added again is a new directory: what still holds
+ * the old one gets ENOENT, as from a removed kernfs directory, not the new node's files.  The
+ * nodeN/memoryM links carry the block's tag (a node comes back with new blocks only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -95,6 +100,21 @@ static bool node_online(struct mhpfs *fs, int nid)
 	return mhp_node_state_mask(fs->e, MHP_N_ONLINE) & (1ULL << nid);
 }
 
+/* Node @nid's incarnation in inode numbers: 1..INO_TAG_MASK, or 0 while it is offline. */
+unsigned int mhpfs_node_tag(const struct mhpfs *fs, int nid)
+{
+	uint32_t inc = mhp_node_incarnation(fs->e, nid);
+
+	return inc ? (unsigned int)((inc - 1) % INO_TAG_MASK) + 1 : 0;
+}
+
+/* Whether @k names node @k->nid in the incarnation it is in now. */
+static bool node_present(const struct mhpfs *fs, const struct mhpfs_key *k)
+{
+	return k->nid >= 0 && (unsigned int)k->nid < mhp_engine_nr_nodes(fs->e) && k->tag &&
+	       mhpfs_node_tag(fs, k->nid) == k->tag;
+}
+
 /* The block's incarnation in inode numbers: 1..INO_TAG_MASK, never 0 (a removed block). */
 static unsigned int block_tag(const struct mhp_block *b)
 {
@@ -151,7 +171,7 @@ int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k)
 		ok = !k->nid && block_present(fs, k, -1);
 		break;
 	case P_NODE:
-		ok = !k->id && !k->tag && node_online(fs, k->nid);
+		ok = !k->id && node_present(fs, k);
 		break;
 	case P_BLOCK_NODE:
 		ok = block_present(fs, k, k->nid);
@@ -160,7 +180,7 @@ int mhpfs_key_valid(struct mhpfs *fs, const struct mhpfs_key *k)
 		ok = node_online(fs, k->nid) && block_present(fs, k, k->nid);
 		break;
 	case P_NODE_CPU:
-		ok = !k->tag && node_online(fs, k->nid) && k->id < fs->m.nr_cpus &&
+		ok = node_present(fs, k) && k->id < fs->m.nr_cpus &&
 		     fs->m.cpu_node[k->id] == k->nid;
 		break;
 	default:
@@ -202,6 +222,11 @@ void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpf
 		break;
 	case P_NODE:
 		ret->nid = k->nid;
+		/* a nodeN/memoryM link carries its block's tag, the other children the node's */
+		if (mhpfs_templates[k->t].param == P_NODE_BLOCK)
+			ret->tag = mhpfs_node_tag(fs, k->nid);
+		else
+			ret->tag = k->tag;
 		break;
 	}
 }
@@ -260,6 +285,7 @@ int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char
 				break;
 			case P_NODE:
 				k.nid = (int)v;
+				k.tag = mhpfs_node_tag(fs, k.nid);
 				break;
 			case P_BLOCK_NODE:
 				k.id = dir->id;
@@ -274,6 +300,7 @@ int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char
 			case P_NODE_CPU:
 				k.nid = dir->nid;
 				k.id = v;
+				k.tag = dir->tag;
 				break;
 			}
 		}
@@ -337,6 +364,10 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 			if (tp->param == P_BLOCK_NODE) {
 				k.id = dir->id;
 				k.tag = dir->tag;
+			} else {
+				k.tag = mhpfs_node_tag(fs, n);
+				if (!k.tag)
+					continue; /* went offline meanwhile */
 			}
 			snprintf(name, sizeof(name), "%s%d", tp->name, n);
 			r = cb(priv, name, &k);
@@ -345,7 +376,9 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 	}
 	case P_NODE_CPU:
 		for (unsigned int cpu = 0; cpu < fs->m.nr_cpus && !r; cpu++) {
-			struct mhpfs_key k = { .t = t, .nid = dir->nid, .id = cpu };
+			struct mhpfs_key k = {
+				.t = t, .nid = dir->nid, .tag = dir->tag, .id = cpu
+			};
 
 			if (fs->m.cpu_node[cpu] != dir->nid)
 				continue;

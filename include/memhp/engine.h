@@ -574,6 +574,12 @@ int mhp_get_memmap_on_memory(struct mhp_engine *e);
 
 /** mhp_node_state_mask() - the nodes in state @state (enum mhp_node_state); stat lock. */
 uint64_t mhp_node_state_mask(struct mhp_engine *e, int state);
+/**
+ * mhp_node_incarnation() - which coming online of node @nid this is: 1 for the first, one more
+ * each time the node comes back after removal (the kernel registers a new node device then);
+ * 0 while the node is offline or out of range.  Stat lock.
+ */
+uint32_t mhp_node_incarnation(struct mhp_engine *e, int nid);
 
 /**
  * struct mhp_zone_info - a zone of a node

@@ -11,9 +11,10 @@
  *                                          again from offset 0 on the same fd
  *   fusetest pread PATH OFFSET LEN         one pread() after a read from 0 on the same fd
  *   fusetest removed PATH CTL CMD          open PATH, write CMD to CTL, then read and write PATH
- *   fusetest reborn DIR FILE CTLDIR RANGE  open DIR and DIR/FILE, write RANGE to CTLDIR's
- *                                          remove_memory and then add_memory, open DIR/FILE anew,
- *                                          then read the old file and open FILE in the old DIR
+ *   fusetest reborn DIR FILE CTLDIR RANGE [ADD]  open DIR and DIR/FILE, write RANGE to CTLDIR's
+ *                                          remove_memory and then RANGE (or ADD) to add_memory,
+ *                                          open DIR/FILE anew, then read the old file and open
+ *                                          FILE in the old DIR
  *   fusetest asuser UID PATH r|w           open() as another user
  *   fusetest dtypes DIR                    "NAME d|f|l|u" per entry from readdir's d_type
  *   fusetest interrupt PATH VALUE STATE    write VALUE to PATH in a child, wait until STATE reads
@@ -178,6 +179,7 @@ static int cmd_removed(char **argv)
 static int cmd_reborn(char **argv)
 {
 	const char *dir = argv[0], *file = argv[1], *ctldir = argv[2], *range = argv[3];
+	const char *add = argv[4] ? argv[4] : range;
 	char path[4096], buf[64];
 	int dfd, fd, nfd;
 
@@ -194,7 +196,7 @@ static int cmd_reborn(char **argv)
 
 		snprintf(ctl, sizeof(ctl), "%s/%s", ctldir, i ? "add_memory" : "remove_memory");
 		c = open(ctl, O_WRONLY);
-		if (c < 0 || write(c, range, strlen(range)) < 0) {
+		if (c < 0 || write(c, i ? add : range, strlen(i ? add : range)) < 0) {
 			printf("ctl %s\n", ename(errno));
 			return 0;
 		}
@@ -333,7 +335,7 @@ int main(int argc, char **argv)
 		return cmd_pread(argv + 2);
 	if (!strcmp(argv[1], "removed") && argc == 5)
 		return cmd_removed(argv + 2);
-	if (!strcmp(argv[1], "reborn") && argc == 6)
+	if (!strcmp(argv[1], "reborn") && (argc == 6 || argc == 7))
 		return cmd_reborn(argv + 2);
 	if (!strcmp(argv[1], "asuser") && argc == 5)
 		return cmd_asuser(argv + 2);

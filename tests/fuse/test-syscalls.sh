@@ -95,6 +95,21 @@ expect_file "$M/memory104/state" online
 expect_eq "reborn" "new ok
 old read ENODEV
 old dir ENOENT" "$($T reborn $M/memory104 state $CTL '0x340000000 128M')"
+# a node that comes back is a new device too: node 2 has no CPUs, only hot-added memory, and
+# goes away with it (try_offline_node)
+NM=$TMP/nodes
+mhp_mount $NM --layout=sysfs --nodes=3 --cpus=2,2,0 --hotplug=12G-13G@2
+NCTL=$NM/kernel/debug/memhotplugfs
+[ -e $NM/devices/system/node/node2 ] && fail "node2 exists before its memory" || pass
+expect_eq "add node2's memory" 18 "$($T write $NCTL/add_memory '0x300000000 128M 2')"
+echo on >$NM/devices/system/node/node2/power/control
+expect_file $NM/devices/system/node/node2/power/control on
+expect_eq "reborn node" "new ok
+old read ENODEV
+old dir ENOENT" "$($T reborn $NM/devices/system/node/node2 meminfo $NCTL '0x300000000 128M' \
+	'0x300000000 128M 2')"
+# a new device: power/control is back to auto
+expect_file $NM/devices/system/node/node2/power/control auto
 
 # other users: read yes, write no (allow_other + default_permissions)
 expect_eq "nobody reads state" ok "$($T asuser 65534 $M/memory5/state r)"

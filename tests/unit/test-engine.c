@@ -1355,8 +1355,12 @@ START_TEST(remove_takes_empty_node_offline)
 {
 	struct mhp_engine *e = two_node();
 	char buf[EVBUF];
+	uint32_t inc2;
 
+	ck_assert_uint_eq(mhp_node_incarnation(e, 2), 0);
 	ck_assert_int_eq(mhp_add_memory(e, 2, 16 * TU_GiB, 2 * TU_BLOCK, 0, -1), 0);
+	inc2 = mhp_node_incarnation(e, 2);
+	ck_assert_uint_ne(inc2, 0);
 	ck_assert_int_eq(tu_store_state(e, 128, MHP_MMOP_ONLINE), 0);
 	ck_assert_int_eq(tu_store_state(e, 128, MHP_MMOP_OFFLINE), 0);
 	tu_events_drain(e);
@@ -1375,10 +1379,16 @@ START_TEST(remove_takes_empty_node_offline)
 	ck_assert_uint_eq(tu_node(e, 2).nr_blocks, 0);
 	ck_assert_uint_eq(mhp_node_state_mask(e, MHP_N_ONLINE), 0x3);
 	ck_assert_uint_eq(mhp_node_state_mask(e, MHP_N_POSSIBLE), 0xf);
+	ck_assert_uint_eq(mhp_node_incarnation(e, 2), 0);
 
-	/* It comes back with new memory. */
+	/* It comes back with new memory, as a new incarnation; the others keep theirs. */
 	ck_assert_int_eq(mhp_probe(e, 16 * TU_GiB), 0);
 	ck_assert_str_eq(tu_events_str(e, buf, sizeof(buf)), "add:" DEVMEM "128 add:" DEVNODE "2");
+	ck_assert_uint_eq(mhp_node_incarnation(e, 2), inc2 + 1);
+	ck_assert_uint_eq(mhp_node_incarnation(e, 0), 1);
+	ck_assert_uint_eq(mhp_node_incarnation(e, 3), 0);
+	ck_assert_uint_eq(mhp_node_incarnation(e, -1), 0);
+	ck_assert_uint_eq(mhp_node_incarnation(e, MHP_MAX_NUMNODES), 0);
 	mhp_engine_free(e);
 }
 END_TEST
