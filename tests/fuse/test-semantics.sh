@@ -148,6 +148,10 @@ expect_write "$M/memory5/power/control" on
 expect_file "$M/memory5/power/control" on
 expect_file "$M/memory6/power/control" auto
 expect_write_err "$M/memory5/power/control" off "Invalid argument"
+# a synthetic remove is only an event: the device and its power state stay
+expect_write "$M/memory5/uevent" remove
+sleep 0.2 # the event worker has seen it
+expect_file "$M/memory5/power/control" on
 expect_write "$M/memory5/power/control" auto
 expect_file "$M/memory5/power/control" auto
 expect_write_err "$M/memory5/power/autosuspend_delay_ms" 100 "Input/output error"
