@@ -309,14 +309,25 @@ unsigned int mhpfs_node_tag(const struct mhpfs *fs, int nid);
 /** mhpfs_parent() - the parent of a node (the root is its own parent) */
 void mhpfs_parent(const struct mhpfs *fs, const struct mhpfs_key *k, struct mhpfs_key *ret);
 
+/*
+ * Directory positions (readdir offsets) need no state: 0 is the start, MHPFS_POS_DOT the position
+ * after ".", MHPFS_POS_CHILDREN after "..", and a child's position names its template and
+ * number, so a listing resumes after the child it stopped at whatever came or went meanwhile.
+ */
+#define MHPFS_POS_DOT 1
+#define MHPFS_POS_CHILDREN 2
+
 /**
  * mhpfs_child_cb - called for each child while listing a directory
+ * @pos: the position right after this child
  * Return: 0 to go on, non-zero to stop (that value is returned by mhpfs_list_children()).
  */
-typedef int (*mhpfs_child_cb)(void *priv, const char *name, const struct mhpfs_key *k);
+typedef int (*mhpfs_child_cb)(void *priv, const char *name, const struct mhpfs_key *k,
+			      uint64_t pos);
 
-int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_child_cb cb,
-			void *priv);
+/** mhpfs_list_children() - the children of @dir that come after position @pos */
+int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, uint64_t pos,
+			mhpfs_child_cb cb, void *priv);
 
 /** mhpfs_fill_stat() - st_mode, st_size, st_nlink, owner and times of a node */
 void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st);

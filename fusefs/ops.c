@@ -47,19 +47,6 @@ struct ofile {
 	struct mhpfs_pollfile pf; /* poll and event stream state (sinks.c) */
 };
 
-struct dent {
-	char *name;
-	struct mhpfs_key k;
-	bool dot; /* "." or ".." */
-};
-
-struct odir {
-	struct mhpfs_ohandle h; /* first: fs->open_list */
-	struct dent *ents;
-	size_t n;
-	size_t cap;
-};
-
 static struct mhpfs *req_fs(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -474,52 +461,10 @@ static void mhpfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	fuse_reply_err(req, 0);
 }
 
-static void odir_clear(struct odir *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->ents[i].name);
-	d->n = 0;
-}
-
-static int odir_add(struct odir *d, const char *name, const struct mhpfs_key *k, bool dot)
-{
-	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 32;
-		struct dent *p = realloc(d->ents, ncap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		d->ents = p;
-		d->cap = ncap;
-	}
-	d->ents[d->n].name = strdup(name);
-	if (!d->ents[d->n].name)
-		return -ENOMEM;
-	d->ents[d->n].k = *k;
-	d->ents[d->n].dot = dot;
-	d->n++;
-	return 0;
-}
-
-static int odir_add_cb(void *priv, const char *name, const struct mhpfs_key *k)
-{
-	return odir_add(priv, name, k, false);
-}
-
-static void odir_free(struct mhpfs *fs, struct mhpfs_ohandle *h)
-{
-	struct odir *d = (struct odir *)h;
-
-	odir_clear(d);
-	free(d->ents);
-	free(d);
-}
-
 static void mhpfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct mhpfs *fs = req_fs(req);
 	struct mhpfs_key k;
-	struct odir *d;
 	int r = get_key(fs, ino, &k);
 
 	if (r) {
@@ -530,82 +475,100 @@ static void mhpfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	d = calloc(1, sizeof(*d));
-	if (!d) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	ohandle_add(fs, &d->h, odir_free);
-	fi->fh = (uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		ohandle_del(fs, &d->h);
-		odir_free(fs, &d->h);
-	}
+	/* a listing needs no state (tree.c's positions): nothing to keep per open */
+	fi->fh = 0;
+	fuse_reply_open(req, fi);
 }
 
+/* One READDIR(PLUS) reply being filled. */
+struct dirbuf {
+	struct mhpfs *fs;
+	fuse_req_t req;
+	bool plus;
+	char *buf;
+	size_t size, len;
+};
+
+/* Add one entry; 1 when it does not fit (the listing stops, the entry comes next time). */
+static int dirbuf_add(struct dirbuf *db, const char *name, const struct mhpfs_key *k, bool dot,
+		      uint64_t pos)
+{
+	size_t n;
+
+	if (db->plus) {
+		struct fuse_entry_param e;
+
+		if (dot || mhpfs_key_valid(db->fs, k)) {
+			/* no inode for the kernel to instantiate: type and number only */
+			memset(&e, 0, sizeof(e));
+			mhpfs_fill_stat(db->fs, k, &e.attr);
+		} else {
+			fill_entry(db->fs, k, &e);
+		}
+		n = fuse_add_direntry_plus(db->req, db->buf + db->len, db->size - db->len, name, &e,
+					   (off_t)pos);
+	} else {
+		struct stat st;
+
+		/* d_type matters: glibc users and qemu-ga skip DT_UNKNOWN */
+		mhpfs_fill_stat(db->fs, k, &st);
+		n = fuse_add_direntry(db->req, db->buf + db->len, db->size - db->len, name, &st,
+				      (off_t)pos);
+	}
+	if (n > db->size - db->len)
+		return 1;
+	db->len += n;
+	return 0;
+}
+
+static int dirbuf_add_cb(void *priv, const char *name, const struct mhpfs_key *k, uint64_t pos)
+{
+	return dirbuf_add(priv, name, k, false, pos);
+}
+
+/*
+ * A listing resumes at @off, a position of tree.c: what came or went since the last call shows
+ * or not, as in kernfs, whose positions are name hashes.  A directory that is gone (a removed
+ * block or node still held open) lists "." and ".." only, as kernfs does.
+ */
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct mhpfs *fs = req_fs(req);
-	struct odir *d = (struct odir *)(uintptr_t)fi->fh;
+	struct dirbuf db = { .fs = fs, .req = req, .plus = plus, .size = size };
 	struct mhpfs_key k, parent;
-	char *buf;
-	size_t pos = 0;
-	int r;
+	bool gone = false;
+	int r = 0;
 
-	if (off == 0) {
-		/* a listing from the start sees the blocks present now */
-		odir_clear(d);
-		r = get_key(fs, ino, &k);
-		if (r) {
-			reply_errno(req, r);
-			return;
-		}
-		mhpfs_parent(fs, &k, &parent);
-		r = odir_add(d, ".", &k, true);
-		r = r ?: odir_add(d, "..", &parent, true);
-		r = r ?: mhpfs_list_children(fs, &k, odir_add_cb, d);
-		if (r) {
-			odir_clear(d);
-			reply_errno(req, r);
-			return;
-		}
+	if (mhpfs_ino_to_key(fs, ino, &k)) {
+		fuse_reply_err(req, ENOENT);
+		return;
 	}
-	buf = malloc(size);
-	if (!buf) {
+	if (tmpl(&k)->kind != K_DIR) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	gone = mhpfs_key_valid(fs, &k) != 0;
+	db.buf = malloc(size);
+	if (!db.buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	for (size_t i = off < 0 ? d->n : (size_t)off; i < d->n; i++) {
-		struct dent *de = &d->ents[i];
-		size_t n;
+	mhpfs_parent(fs, &k, &parent);
+	if (off < MHPFS_POS_DOT)
+		r = dirbuf_add(&db, ".", &k, true, MHPFS_POS_DOT);
+	if (!r && off < MHPFS_POS_CHILDREN)
+		r = dirbuf_add(&db, "..", &parent, true, MHPFS_POS_CHILDREN);
+	if (!r && !gone) {
+		uint64_t pos = off < MHPFS_POS_CHILDREN ? MHPFS_POS_CHILDREN : (uint64_t)off;
 
-		if (plus) {
-			struct fuse_entry_param e;
-
-			if (de->dot || mhpfs_key_valid(fs, &de->k)) {
-				/* no inode for the kernel to instantiate: type and number only */
-				memset(&e, 0, sizeof(e));
-				mhpfs_fill_stat(fs, &de->k, &e.attr);
-			} else {
-				fill_entry(fs, &de->k, &e);
-			}
-			n = fuse_add_direntry_plus(req, buf + pos, size - pos, de->name, &e,
-						   (off_t)i + 1);
-		} else {
-			struct stat st;
-
-			/* d_type matters: glibc users and qemu-ga skip DT_UNKNOWN */
-			mhpfs_fill_stat(fs, &de->k, &st);
-			n = fuse_add_direntry(req, buf + pos, size - pos, de->name, &st,
-					      (off_t)i + 1);
-		}
-		if (n > size - pos)
-			break;
-		pos += n;
+		r = mhpfs_list_children(fs, &k, pos, dirbuf_add_cb, &db);
 	}
-	fuse_reply_buf(req, buf, pos);
-	free(buf);
+	if (r < 0 && !db.len)
+		reply_errno(req, r);
+	else
+		fuse_reply_buf(req, db.buf, db.len);
+	free(db.buf);
 }
 
 static void mhpfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -622,12 +585,6 @@ static void mhpfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 
 static void mhpfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct odir *d = (struct odir *)(uintptr_t)fi->fh;
-
-	if (d) {
-		ohandle_del(req_fs(req), &d->h);
-		odir_free(req_fs(req), &d->h);
-	}
 	fuse_reply_err(req, 0);
 }
 

@@ -312,8 +312,20 @@ int mhpfs_lookup_child(struct mhpfs *fs, const struct mhpfs_key *dir, const char
 	return -ENOENT;
 }
 
-static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, mhpfs_child_cb cb,
-			 void *priv)
+/* A child's position: its template and 1 + its number (0 for a fixed name). */
+#define POS_T_SHIFT 40
+#define POS_SUB_MASK ((1ULL << POS_T_SHIFT) - 1)
+
+static uint64_t child_pos(int t, uint64_t nr_plus_1)
+{
+	return ((uint64_t)(t + 1) << POS_T_SHIFT) | nr_plus_1;
+}
+
+_Static_assert(INO_ID_BITS < POS_T_SHIFT, "a child's number does not fit its position");
+
+/* The numbered children of template @t in @dir, from number @from on. */
+static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, uint64_t from,
+			 mhpfs_child_cb cb, void *priv)
 {
 	const struct mhpfs_template *tp = &mhpfs_templates[t];
 	char name[64];
@@ -322,7 +334,7 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 	switch (tp->param) {
 	case P_BLOCK:
 	case P_NODE_BLOCK: {
-		unsigned long id = 0, next;
+		unsigned long id = (unsigned long)from, next;
 
 		for (; !r && !mhp_block_next_id(fs->e, id, &next); id = next + 1) {
 			struct mhpfs_key k = { .t = t, .id = next };
@@ -338,7 +350,7 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 			if (!ok)
 				continue;
 			snprintf(name, sizeof(name), "%s%lu", tp->name, next);
-			r = cb(priv, name, &k);
+			r = cb(priv, name, &k, child_pos(t, (uint64_t)next + 1));
 			if (next == ~0UL)
 				break;
 		}
@@ -356,8 +368,8 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 			mask = b ? mhp_block_node_mask(b) : 0;
 			mhp_block_put(b);
 		}
-		for (int n = 0; n < MHP_MAX_NUMNODES && !r; n++) {
-			struct mhpfs_key k = { .t = t, .nid = n };
+		for (uint64_t n = from; n < MHP_MAX_NUMNODES && !r; n++) {
+			struct mhpfs_key k = { .t = t, .nid = (int)n };
 
 			if (!(mask & (1ULL << n)))
 				continue;
@@ -365,45 +377,55 @@ static int list_numbered(struct mhpfs *fs, const struct mhpfs_key *dir, int t, m
 				k.id = dir->id;
 				k.tag = dir->tag;
 			} else {
-				k.tag = mhpfs_node_tag(fs, n);
+				k.tag = mhpfs_node_tag(fs, (int)n);
 				if (!k.tag)
 					continue; /* went offline meanwhile */
 			}
-			snprintf(name, sizeof(name), "%s%d", tp->name, n);
-			r = cb(priv, name, &k);
+			snprintf(name, sizeof(name), "%s%d", tp->name, (int)n);
+			r = cb(priv, name, &k, child_pos(t, n + 1));
 		}
 		break;
 	}
 	case P_NODE_CPU:
-		for (unsigned int cpu = 0; cpu < fs->m.nr_cpus && !r; cpu++) {
+		for (uint64_t cpu = from; cpu < fs->m.nr_cpus && !r; cpu++) {
 			struct mhpfs_key k = {
-				.t = t, .nid = dir->nid, .tag = dir->tag, .id = cpu
+				.t = t, .nid = dir->nid, .tag = dir->tag, .id = (unsigned long)cpu
 			};
 
 			if (fs->m.cpu_node[cpu] != dir->nid)
 				continue;
-			snprintf(name, sizeof(name), "%s%u", tp->name, cpu);
-			r = cb(priv, name, &k);
+			snprintf(name, sizeof(name), "%s%u", tp->name, (unsigned int)cpu);
+			r = cb(priv, name, &k, child_pos(t, cpu + 1));
 		}
 		break;
 	}
 	return r;
 }
 
-int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_child_cb cb,
-			void *priv)
+int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, uint64_t pos,
+			mhpfs_child_cb cb, void *priv)
 {
-	int r = 0;
+	int t0 = T_ROOT + 1, r = 0;
+	uint64_t from = 0;
 
 	if (mhpfs_templates[dir->t].kind != K_DIR)
 		return -ENOTDIR;
-	for (int t = T_ROOT + 1; t < T_NR && !r; t++) {
+	if (pos >= child_pos(T_ROOT + 1, 0)) {
+		/* after a child of template t: the rest of t's numbers, or the next template */
+		t0 = (int)(pos >> POS_T_SHIFT) - 1;
+		from = pos & POS_SUB_MASK;
+		if (t0 >= T_NR)
+			return 0;
+		if (!mhpfs_templates[t0].numbered)
+			t0++;
+	}
+	for (int t = t0; t < T_NR && !r; t++) {
 		const struct mhpfs_template *tp = &mhpfs_templates[t];
 
 		if (tp->parent != dir->t)
 			continue;
 		if (tp->numbered) {
-			r = list_numbered(fs, dir, t, cb, priv);
+			r = list_numbered(fs, dir, t, t == t0 ? from : 0, cb, priv);
 		} else {
 			struct mhpfs_key k = { .t = t };
 
@@ -414,13 +436,13 @@ int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, mhpfs_chi
 			}
 			if (tp->exists && !tp->exists(fs))
 				continue;
-			r = cb(priv, tp->name, &k);
+			r = cb(priv, tp->name, &k, child_pos(t, 0));
 		}
 	}
 	return r;
 }
 
-static int count_dirs(void *priv, const char *name, const struct mhpfs_key *k)
+static int count_dirs(void *priv, const char *name, const struct mhpfs_key *k, uint64_t pos)
 {
 	if (mhpfs_templates[k->t].kind == K_DIR)
 		(*(nlink_t *)priv)++;
@@ -444,7 +466,7 @@ void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *s
 		if (k->t == T_MEMORY) /* the big one: no need to walk the blocks */
 			st->st_nlink += mhp_block_count(fs->e) + 1;
 		else
-			mhpfs_list_children(fs, k, count_dirs, &st->st_nlink);
+			mhpfs_list_children(fs, k, MHPFS_POS_CHILDREN, count_dirs, &st->st_nlink);
 		break;
 	case K_FILE:
 		st->st_mode = S_IFREG | tp->mode;

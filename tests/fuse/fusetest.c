@@ -17,6 +17,9 @@
  *                                          FILE in the old DIR
  *   fusetest asuser UID PATH r|w           open() as another user
  *   fusetest dtypes DIR                    "NAME d|f|l|u" per entry from readdir's d_type
+ *   fusetest lsgone DIR CTL VALUE          open DIR, write VALUE to CTL, list what DIR still has
+ *   fusetest listsmall DIR [CTL=VALUE]...  list DIR a few entries per getdents64(), writing
+ *                                          each VALUE to its CTL after the first ("--" marks it)
  *   fusetest interrupt PATH VALUE STATE    write VALUE to PATH in a child, wait until STATE reads
  *                                          "going-offline", interrupt the writer with SIGUSR1,
  *                                          print the write's result
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -312,6 +316,84 @@ static int cmd_dtypes(const char *path)
 	return 0;
 }
 
+/*
+ * List DIR with getdents64() into a buffer of a few entries, so the kernel resumes the listing at
+ * an offset again and again; after the first call, write each CTL=VALUE given (a block comes or
+ * goes in the middle of the listing).  Prints one name per line; after a write, "--" first.
+ */
+static int cmd_listsmall(int argc, char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_DIRECTORY);
+	/* room for about a dozen entries: a READDIR fills the kernel's page, the rest waits */
+	union {
+		struct dirent64 de;
+		char b[512];
+	} u;
+	char *buf = u.b;
+	long n;
+	int i = 1;
+
+	if (fd < 0) {
+		printf("open %s\n", ename(errno));
+		return 0;
+	}
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(u))) > 0) {
+		for (long pos = 0; pos < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + pos);
+
+			printf("%s\n", de->d_name);
+			pos += de->d_reclen;
+		}
+		for (; i < argc; i++) {
+			char *eq = strchr(argv[i], '=');
+			int c;
+
+			if (!eq)
+				return 2;
+			*eq = '\0';
+			c = open(argv[i], O_WRONLY);
+			if (c < 0 || write(c, eq + 1, strlen(eq + 1)) < 0)
+				printf("write %s\n", ename(errno));
+			else
+				printf("--\n");
+			if (c >= 0)
+				close(c);
+		}
+	}
+	if (n < 0)
+		printf("getdents %s\n", ename(errno));
+	close(fd);
+	return 0;
+}
+
+/* Open DIR, write VALUE to CTL (DIR goes away), then list the descriptor: names on one line. */
+static int cmd_lsgone(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_DIRECTORY), c;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0) {
+		printf("open %s\n", ename(errno));
+		return 0;
+	}
+	c = open(argv[1], O_WRONLY);
+	if (c < 0 || write(c, argv[2], strlen(argv[2])) < 0) {
+		printf("write %s\n", ename(errno));
+		return 0;
+	}
+	close(c);
+	d = fdopendir(fd);
+	if (!d)
+		return 1;
+	errno = 0;
+	while ((de = readdir(d)))
+		printf("%s ", de->d_name);
+	printf("%s\n", errno ? ename(errno) : "end");
+	closedir(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -329,6 +411,10 @@ int main(int argc, char **argv)
 		return cmd_dtypes(argv[2]);
 	if (!strcmp(argv[1], "write"))
 		return cmd_write(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "lsgone") && argc == 5)
+		return cmd_lsgone(argv + 2);
+	if (!strcmp(argv[1], "listsmall"))
+		return cmd_listsmall(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "reread") && argc == 5)
 		return cmd_reread(argv + 2);
 	if (!strcmp(argv[1], "pread") && argc == 5)

@@ -95,6 +95,20 @@ expect_file "$M/memory104/state" online
 expect_eq "reborn" "new ok
 old read ENODEV
 old dir ENOENT" "$($T reborn $M/memory104 state $CTL '0x340000000 128M')"
+# a directory that is gone, still open, lists "." and ".." only (kernfs)
+# (memory104 is back from the test above)
+expect_eq "removed directory" ". .. end" "$($T lsgone $M/memory104 $CTL/remove_memory '0x340000000 128M')"
+# listings resume at positions of their own: a listing a dozen entries at a time gives every
+# entry once; a block added behind the position shows, one removed ahead of it does not
+expect_eq "listing in small steps" "$(ls -fa $M | sort)" "$($T listsmall $M | sort)"
+expect_eq "probe for listsmall" 11 "$($T write $M/probe 0x340000000)"
+out=$($T listsmall $M $M/probe=0x348000000 $CTL/remove_memory='0x340000000 128M')
+expect_eq "listing while blocks come and go: no name twice" "" "$(grep -v -- -- <<<"$out" | sort | uniq -d)"
+expect_eq "listing while blocks come and go" "memory105" "$(grep -E '^memory10[45]$' <<<"$out")"
+expect_eq "listing while blocks come and go: the rest" "$(ls -fa $M | grep -vE '^memory10[45]$' | sort)" \
+	"$(grep -v -- -- <<<"$out" | grep -vE '^memory10[45]$' | sort)"
+expect_eq "remove memory105" 16 "$($T write $CTL/remove_memory '0x348000000 128M')"
+
 # a node that comes back is a new device too: node 2 has no CPUs, only hot-added memory, and
 # goes away with it (try_offline_node)
 NM=$TMP/nodes
