@@ -21,6 +21,8 @@ int addr_to_nid(struct mhp_engine *e, uint64_t addr);
 int event_init(struct mhp_engine *e);
 void event_fini(struct mhp_engine *e);
 uint64_t event_emit(struct mhp_engine *e, int action, int subsystem, unsigned long id);
+/* The remove event of a block or node: @gone is its generation or incarnation (mhp_uevent). */
+uint64_t event_emit_removed(struct mhp_engine *e, int subsystem, unsigned long id, uint64_t gone);
 
 /* zone.c (stat_lock held) */
 int zone_for_locked(struct mhp_engine *e, int type, int nid, int group, unsigned long pfn,

@@ -132,10 +132,8 @@ static bool ring_push_locked(struct mhp_engine *e, const struct mhp_uevent *ev)
 	return true;
 }
 
-uint64_t event_emit(struct mhp_engine *e, int action, int subsystem, unsigned long id)
+static uint64_t emit(struct mhp_engine *e, struct mhp_uevent ev)
 {
-	struct mhp_uevent ev = { .action = action, .subsystem = subsystem, .id = id };
-
 	pthread_mutex_lock(&e->ev_lock);
 	ev.seqnum = ++e->seqnum;
 	/* Boot events are numbered like the kernel's but nobody listens yet: not queued. */
@@ -148,6 +146,19 @@ uint64_t event_emit(struct mhp_engine *e, int action, int subsystem, unsigned lo
 	}
 	pthread_mutex_unlock(&e->ev_lock);
 	return ev.seqnum;
+}
+
+uint64_t event_emit(struct mhp_engine *e, int action, int subsystem, unsigned long id)
+{
+	return emit(e, (struct mhp_uevent){ .action = action, .subsystem = subsystem, .id = id });
+}
+
+uint64_t event_emit_removed(struct mhp_engine *e, int subsystem, unsigned long id, uint64_t gone)
+{
+	return emit(e, (struct mhp_uevent){ .action = MHP_KOBJ_REMOVE,
+					    .subsystem = subsystem,
+					    .id = id,
+					    .gone = gone });
 }
 
 int mhp_uevent_emit(struct mhp_engine *e, int action, int subsystem, unsigned long id,

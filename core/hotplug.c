@@ -445,7 +445,7 @@ static int add_memory_locked(struct mhp_engine *e, int nid, uint64_t start, uint
 			atomic_store(&b->removed, true);
 			if (group >= 0)
 				e->groups[group].nr_blocks--;
-			event_emit(e, MHP_KOBJ_REMOVE, MHP_SUBSYS_MEMORY, id);
+			event_emit_removed(e, MHP_SUBSYS_MEMORY, id, b->generation);
 			notify_change(e, MHP_CHANGE_BLOCK_REMOVED, id);
 			mhp_block_put(b);
 			mhp_block_put(b);
@@ -544,7 +544,7 @@ static void try_offline_node_locked(struct mhp_engine *e, int nid)
 		if (n->zones[z].start_pfn != n->zones[z].end_pfn)
 			return;
 	node_set_online_locked(e, nid, false);
-	event_emit(e, MHP_KOBJ_REMOVE, MHP_SUBSYS_NODE, (unsigned long)nid);
+	event_emit_removed(e, MHP_SUBSYS_NODE, (unsigned long)nid, n->incarnation);
 	notify_change(e, MHP_CHANGE_NODE, (unsigned long)nid);
 }
 
@@ -592,7 +592,7 @@ static int remove_memory_locked(struct mhp_engine *e, uint64_t start, uint64_t s
 			e->groups[b->group].nr_blocks--;
 		if (ops(e)->remove)
 			ops(e)->remove(e->cfg.mem_ops_priv, &r);
-		event_emit(e, MHP_KOBJ_REMOVE, MHP_SUBSYS_MEMORY, id);
+		event_emit_removed(e, MHP_SUBSYS_MEMORY, id, b->generation);
 		notify_change(e, MHP_CHANGE_BLOCK_REMOVED, id);
 		mhp_block_put(b); /* the table's reference */
 		mhp_block_put(b);

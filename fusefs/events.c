@@ -69,19 +69,24 @@ static void block_entries_changed(struct mhpfs *fs, unsigned long id)
 	char name[32];
 
 	snprintf(name, sizeof(name), "memory%lu", id);
+	mhpfs_dir_changed(fs, &k);
 	inval(fs, &k, name);
 	inval_attr(fs, &k);
 	if (fs->m.layout != MHPFS_LAYOUT_SYSFS)
 		return;
 	k.t = mhpfs_t_bus_memory_devices();
+	mhpfs_dir_changed(fs, &k);
 	inval(fs, &k, name);
+	inval_attr(fs, &k);
 	for (unsigned int n = 0; n < mhp_engine_nr_nodes(fs->e); n++) {
 		k = (struct mhpfs_key){ .t = mhpfs_t_node(),
 					.nid = (int)n,
 					.tag = mhpfs_node_tag(fs, (int)n) };
 		if (!k.tag)
 			continue;
+		mhpfs_dir_changed(fs, &k);
 		inval(fs, &k, name);
+		inval_attr(fs, &k);
 	}
 }
 
@@ -93,10 +98,13 @@ static void node_entries_changed(struct mhpfs *fs, unsigned long nid)
 	if (!template_visible(fs, k.t))
 		return;
 	snprintf(name, sizeof(name), "node%lu", nid);
+	mhpfs_dir_changed(fs, &k);
 	inval(fs, &k, name);
 	inval_attr(fs, &k);
 	k.t = mhpfs_t_bus_node_devices();
+	mhpfs_dir_changed(fs, &k);
 	inval(fs, &k, name);
+	inval_attr(fs, &k);
 }
 
 /* The event with @seqnum and every one before it are handled: wake mhpfs_events_sync(). */
@@ -133,9 +141,17 @@ static void handle_event(struct mhpfs *fs, const struct mhp_uevent *ev)
 	 * waits for this before it returns; listeners of the uevent then find the tree changed.
 	 */
 	if (ev->action == MHP_KOBJ_ADD || ev->action == MHP_KOBJ_REMOVE) {
+		struct mhpfs_key gone;
+
 		/* a synthetic add or remove changes nothing, and the power state stays */
 		if (ev->action == MHP_KOBJ_REMOVE)
 			mhpfs_power_forget(fs);
+		/*
+		 * The directory that went away: the kernel forgets its attributes and its listing,
+		 * so what still holds it open lists "." and ".." (ops.c), as on kernfs.
+		 */
+		if (!mhpfs_gone_dir(fs, ev, &gone) && fs->se)
+			fuse_lowlevel_notify_inval_inode(fs->se, mhpfs_key_to_ino(fs, &gone), 0, 0);
 		if (ev->subsystem == MHP_SUBSYS_MEMORY)
 			block_entries_changed(fs, ev->id);
 		else if (ev->subsystem == MHP_SUBSYS_NODE)

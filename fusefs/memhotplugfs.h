@@ -112,6 +112,10 @@ void mhpfs_usage(const char *prog);
  * @sync_waiters: stores waiting in mhpfs_events_sync()
  * @worker_wake_fd: eventfd that wakes the event worker to stop
  * @stat_*: counters for kernel/debug/memhotplugfs/stats
+ * @dir_cache: the kernel keeps directory listings (no OPENDIR; ops.c)
+ * @dir_mtime_ns: modification times of the directories whose children come and go
+ *	(memory/, node/, bus/memory/devices/, bus/node/devices/, then node/nodeN/), 0 until they
+ *	first change (tree.c mhpfs_dir_changed())
  * @pool: the emulated physical memory (page pools)
  * @wl: the workload on @pool
  */
@@ -141,6 +145,8 @@ struct mhpfs {
 	atomic_ulong stat_changes;
 	atomic_ulong stat_events;
 	atomic_ulong stat_invalidations;
+	bool dir_cache;
+	_Atomic int64_t dir_mtime_ns[4 + MHP_MAX_NUMNODES];
 	struct mhp_pool *pool; /* created before @e, freed after it (pools.c) */
 	struct mhpfs_wl *wl; /* kernel/debug/memhotplugfs/workload (pools.c) */
 	pthread_mutex_t open_lock;
@@ -328,6 +334,18 @@ typedef int (*mhpfs_child_cb)(void *priv, const char *name, const struct mhpfs_k
 /** mhpfs_list_children() - the children of @dir that come after position @pos */
 int mhpfs_list_children(struct mhpfs *fs, const struct mhpfs_key *dir, uint64_t pos,
 			mhpfs_child_cb cb, void *priv);
+
+/**
+ * mhpfs_gone_dir() - the directory of the block or node whose removal @ev reports, as the
+ * incarnation that went away named it (-ENOENT: not such an event, or not in the layout)
+ */
+int mhpfs_gone_dir(const struct mhpfs *fs, const struct mhp_uevent *ev, struct mhpfs_key *ret);
+
+/**
+ * mhpfs_dir_changed() - children of directory @dir came or went: its modification time moves on
+ * (the kernel's cached listing of it is dropped at the next listing from the start)
+ */
+void mhpfs_dir_changed(struct mhpfs *fs, const struct mhpfs_key *dir);
 
 /** mhpfs_fill_stat() - st_mode, st_size, st_nlink, owner and times of a node */
 void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st);

@@ -129,10 +129,28 @@ static void fill_entry(struct mhpfs *fs, const struct mhpfs_key *k, struct fuse_
 
 static void mhpfs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct mhpfs *fs = userdata;
+
 	/* the page cache must never hold attribute text */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* a link's target never changes while its inode number lives (tree.c) */
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	/*
+	 * Directory listings: without OPENDIR the kernel keeps each directory's listing in its page
+	 * cache and lists it again from there.  A listing from the start first refreshes the
+	 * directory's attributes when they were invalidated (auto_inval_data) and drops the cached
+	 * listing when the modification time moved: the event worker moves it and invalidates the
+	 * attributes of every directory whose children came or went (events.c) before the store
+	 * that did it returns.
+	 */
+	if ((conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) &&
+	    (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)) {
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+		fs->dir_cache = true;
+	}
 }
 
 static void mhpfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -179,13 +197,23 @@ static void mhpfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct mhpfs *fs = req_fs(req);
 	struct mhpfs_key k;
 	struct stat st;
-	int r = get_key(fs, ino, &k);
 
-	if (r) {
-		reply_errno(req, r);
+	if (mhpfs_ino_to_key(fs, ino, &k)) {
+		fuse_reply_err(req, ENOENT);
 		return;
 	}
 	mhpfs_fill_stat(fs, &k, &st);
+	if (mhpfs_key_valid(fs, &k)) {
+		/*
+		 * A removed block or node that something still holds: kernfs answers fstat() for
+		 * its inode all the same.  Its times move at every call and are not kept, so a
+		 * listing of it never comes from the kernel's cache (mhpfs_init()).
+		 */
+		clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+		st.st_ctim = st.st_mtim;
+		fuse_reply_attr(req, &st, 0);
+		return;
+	}
 	fuse_reply_attr(req, &st, ATTR_TIMEOUT);
 }
 
@@ -473,6 +501,11 @@ static void mhpfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	}
 	if (tmpl(&k)->kind != K_DIR) {
 		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	/* the kernel then keeps listings itself, and stops asking (mhpfs_init()) */
+	if (fs->dir_cache) {
+		fuse_reply_err(req, ENOSYS);
 		return;
 	}
 	/* a listing needs no state (tree.c's positions): nothing to keep per open */

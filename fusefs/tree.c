@@ -100,12 +100,16 @@ static bool node_online(struct mhpfs *fs, int nid)
 	return mhp_node_state_mask(fs->e, MHP_N_ONLINE) & (1ULL << nid);
 }
 
+/* A node incarnation in inode numbers: 1..INO_TAG_MASK, or 0 for none. */
+static unsigned int node_tag_of(uint64_t inc)
+{
+	return inc ? (unsigned int)((inc - 1) % INO_TAG_MASK) + 1 : 0;
+}
+
 /* Node @nid's incarnation in inode numbers: 1..INO_TAG_MASK, or 0 while it is offline. */
 unsigned int mhpfs_node_tag(const struct mhpfs *fs, int nid)
 {
-	uint32_t inc = mhp_node_incarnation(fs->e, nid);
-
-	return inc ? (unsigned int)((inc - 1) % INO_TAG_MASK) + 1 : 0;
+	return node_tag_of(mhp_node_incarnation(fs->e, nid));
 }
 
 /* Whether @k names node @k->nid in the incarnation it is in now. */
@@ -115,10 +119,32 @@ static bool node_present(const struct mhpfs *fs, const struct mhpfs_key *k)
 	       mhpfs_node_tag(fs, k->nid) == k->tag;
 }
 
-/* The block's incarnation in inode numbers: 1..INO_TAG_MASK, never 0 (a removed block). */
+/* A block generation in inode numbers: 1..INO_TAG_MASK, never 0 (a removed block). */
+static unsigned int block_tag_of(uint64_t generation)
+{
+	return (unsigned int)(generation % INO_TAG_MASK) + 1;
+}
+
 static unsigned int block_tag(const struct mhp_block *b)
 {
-	return (unsigned int)(mhp_block_generation(b) % INO_TAG_MASK) + 1;
+	return block_tag_of(mhp_block_generation(b));
+}
+
+int mhpfs_gone_dir(const struct mhpfs *fs, const struct mhp_uevent *ev, struct mhpfs_key *ret)
+{
+	if (ev->action != MHP_KOBJ_REMOVE || !ev->gone)
+		return -ENOENT;
+	if (ev->subsystem == MHP_SUBSYS_MEMORY)
+		*ret = (struct mhpfs_key){ .t = T_BLOCK,
+					   .id = ev->id,
+					   .tag = block_tag_of(ev->gone) };
+	else if (ev->subsystem == MHP_SUBSYS_NODE && ev->id < MHP_MAX_NUMNODES)
+		*ret = (struct mhpfs_key){ .t = T_NODE,
+					   .nid = (int)ev->id,
+					   .tag = node_tag_of(ev->gone) };
+	else
+		return -ENOENT;
+	return in_layout(fs, ret->t) ? 0 : -ENOENT;
 }
 
 /* The tag of block @id now, or 0 when there is no such block. */
@@ -449,6 +475,43 @@ static int count_dirs(void *priv, const char *name, const struct mhpfs_key *k, u
 	return 0;
 }
 
+/* The slot of @dir in fs->dir_mtime_ns, -1 for a directory whose children never change. */
+static int dir_mtime_slot(const struct mhpfs_key *dir)
+{
+	switch (dir->t) {
+	case T_MEMORY:
+		return 0;
+	case T_NODEROOT:
+		return 1;
+	case T_BM_DEVICES:
+		return 2;
+	case T_BN_DEVICES:
+		return 3;
+	case T_NODE:
+		return dir->nid >= 0 && dir->nid < MHP_MAX_NUMNODES ? 4 + dir->nid : -1;
+	default:
+		return -1;
+	}
+}
+
+void mhpfs_dir_changed(struct mhpfs *fs, const struct mhpfs_key *dir)
+{
+	int slot = dir_mtime_slot(dir);
+	struct timespec now;
+	int64_t old, ns;
+
+	if (slot < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	old = atomic_load(&fs->dir_mtime_ns[slot]);
+	do {
+		/* strictly later than before, whatever the clock did */
+		if (ns <= old)
+			ns = old + 1;
+	} while (!atomic_compare_exchange_weak(&fs->dir_mtime_ns[slot], &old, ns));
+}
+
 void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st)
 {
 	const struct mhpfs_template *tp = &mhpfs_templates[k->t];
@@ -463,6 +526,16 @@ void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *s
 	case K_DIR:
 		st->st_mode = S_IFDIR | tp->mode;
 		st->st_nlink = 2;
+		if (dir_mtime_slot(k) >= 0) {
+			int64_t ns = atomic_load(&fs->dir_mtime_ns[dir_mtime_slot(k)]);
+
+			/* as kernfs, a change of the children moves mtime and ctime */
+			if (ns) {
+				st->st_mtim.tv_sec = (time_t)(ns / 1000000000);
+				st->st_mtim.tv_nsec = (long)(ns % 1000000000);
+				st->st_ctim = st->st_mtim;
+			}
+		}
 		if (k->t == T_MEMORY) /* the big one: no need to walk the blocks */
 			st->st_nlink += mhp_block_count(fs->e) + 1;
 		else

@@ -658,12 +658,15 @@ enum mhp_subsystem {
  * @action: enum mhp_uevent_action
  * @subsystem: enum mhp_subsystem
  * @id: block id or node id; for MHP_SUBSYS_BUS, the bus (MHP_SUBSYS_MEMORY or MHP_SUBSYS_NODE)
+ * @gone: for the removal of a block or node, what went away: the block's mhp_block_generation()
+ *	or the node's mhp_node_incarnation() until then; 0 for every other event (synthetic ones too)
  */
 struct mhp_uevent {
 	uint64_t seqnum;
 	int action;
 	int subsystem;
 	unsigned long id;
+	uint64_t gone;
 };
 
 /** mhp_uevent_action_name() - "add", "remove", ...; NULL out of range. */

@@ -96,8 +96,28 @@ expect_eq "reborn" "new ok
 old read ENODEV
 old dir ENOENT" "$($T reborn $M/memory104 state $CTL '0x340000000 128M')"
 # a directory that is gone, still open, lists "." and ".." only (kernfs)
-# (memory104 is back from the test above)
+# (memory104 is back from the test above; listing it first leaves the listing in the kernel's
+# cache, which the removal must drop; after a second the kernel looks the name up again and then
+# trusts its cached listing)
+ls -a $M/memory104 >/dev/null
+sleep 1.1
 expect_eq "removed directory" ". .. end" "$($T lsgone $M/memory104 $CTL/remove_memory '0x340000000 128M')"
+# the kernel keeps listings (no OPENDIR): a listing after a store that added or removed blocks
+# shows the change in every directory that has them, and their modification times moved
+ND=$R/sys/devices/system/node/node0
+BMD=$R/sys/bus/memory/devices
+listings() {
+	printf '%s|' "$(ls $M | grep -c '^memory104$')" "$(ls $ND | grep -c '^memory104$')" \
+		"$(ls $BMD | grep -c '^memory104$')"
+}
+expect_eq "listings without memory104" "0|0|0|" "$(listings)"
+mtimes=$(stat -c %y $M $ND $BMD)
+expect_eq "probe memory104" 11 "$($T write $M/probe 0x340000000)"
+expect_eq "listings with memory104" "1|1|1|" "$(listings)"
+[ "$(stat -c %y $M $ND $BMD | sort -u | wc -l)" = 3 ] && [ "$mtimes" != "$(stat -c %y $M $ND $BMD)" ] &&
+	pass || fail "directory times: '$mtimes' then '$(stat -c %y $M $ND $BMD)'"
+expect_eq "remove memory104" 16 "$($T write $CTL/remove_memory '0x340000000 128M')"
+expect_eq "listings without memory104 again" "0|0|0|" "$(listings)"
 # listings resume at positions of their own: a listing a dozen entries at a time gives every
 # entry once; a block added behind the position shows, one removed ahead of it does not
 expect_eq "listing in small steps" "$(ls -fa $M | sort)" "$($T listsmall $M | sort)"
@@ -115,13 +135,21 @@ NM=$TMP/nodes
 mhp_mount $NM --layout=sysfs --nodes=3 --cpus=2,2,0 --hotplug=12G-13G@2
 NCTL=$NM/kernel/debug/memhotplugfs
 [ -e $NM/devices/system/node/node2 ] && fail "node2 exists before its memory" || pass
+nlist() { ls $NM/devices/system/node | grep '^node' | tr '\n' ' '; ls $NM/bus/node/devices | tr '\n' ' '; }
+expect_eq "nodes listed before node2" "node0 node1 node0 node1 " "$(nlist)"
 expect_eq "add node2's memory" 18 "$($T write $NCTL/add_memory '0x300000000 128M 2')"
+expect_eq "nodes listed with node2" "node0 node1 node2 node0 node1 node2 " "$(nlist)"
 echo on >$NM/devices/system/node/node2/power/control
 expect_file $NM/devices/system/node/node2/power/control on
 expect_eq "reborn node" "new ok
 old read ENODEV
 old dir ENOENT" "$($T reborn $NM/devices/system/node/node2 meminfo $NCTL '0x300000000 128M' \
 	'0x300000000 128M 2')"
+expect_eq "nodes listed after node2 came back" "node0 node1 node2 node0 node1 node2 " "$(nlist)"
+ls $NM/devices/system/node/node2 >/dev/null
+expect_eq "remove node2's memory" 16 "$($T write $NCTL/remove_memory '0x300000000 128M')"
+expect_eq "nodes listed without node2" "node0 node1 node0 node1 " "$(nlist)"
+expect_eq "add node2's memory again" 18 "$($T write $NCTL/add_memory '0x300000000 128M 2')"
 # a new device: power/control is back to auto
 expect_file $NM/devices/system/node/node2/power/control auto
 

@@ -219,9 +219,14 @@ static void *reader(void *arg)
 				FAIL("cat %s: %s", rel, strerror(-r));
 		}
 		if (rand_r(&seed) % 16 == 0) {
+			static const char *const dirs[] = { "devices/system/memory",
+							    "devices/system/node/node0",
+							    "devices/system/node/node1",
+							    "bus/memory/devices" };
 			DIR *d;
 
-			snprintf(rel, sizeof(rel), "%s/devices/system/memory", mnt);
+			/* listings the kernel keeps, while their children come and go */
+			snprintf(rel, sizeof(rel), "%s/%s", mnt, dirs[rand_r(&seed) % 4]);
 			d = opendir(rel);
 			if (!d)
 				FAIL("opendir %s: %s", rel, strerror(errno));
@@ -234,6 +239,68 @@ static void *reader(void *arg)
 		atomic_fetch_add(&progress, 1);
 	}
 	return NULL;
+}
+
+static bool alive_in(int dfd)
+{
+	int fd = openat(dfd, "online", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* List @dfd: the number of entries, and whether "state" is one of them. */
+static int list_held(int dfd, unsigned long id, bool *ret_state)
+{
+	int n = 0, fd = dup(dfd);
+	struct dirent *de;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	*ret_state = false;
+	if (!d) {
+		FAIL("fdopendir memory%lu: %s", id, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	errno = 0;
+	while ((de = readdir(d))) {
+		n++;
+		*ret_state |= !strcmp(de->d_name, "state");
+	}
+	if (errno)
+		FAIL("readdir of memory%lu held open: %s", id, strerror(errno));
+	closedir(d);
+	return n;
+}
+
+/*
+ * List the held directory @dfd of block @id (the kernel keeps listings): a block still there
+ * after the listing lists all its files (one that went away meanwhile may list part of them).  A
+ * block gone before it lists "." and ".." only once the store that removed it has returned: as
+ * for cached names, an observer racing with that store may still see the old listing for a
+ * moment, so it is listed again for up to 0.5 s (the kernel would keep it for a second without
+ * the invalidation of the removed directory).  Nothing at all is right too: the inotify replay
+ * removed the directory through the mount, and the kernel lists a dead directory as empty.
+ */
+static void check_held_listing(int dfd, unsigned long id)
+{
+	bool before = alive_in(dfd), after, state;
+	int n = list_held(dfd, id, &state);
+
+	if (n < 0)
+		return;
+	after = alive_in(dfd);
+	if (after && !state)
+		FAIL("memory%lu, there, lists no state (%d entries)", id, n);
+	for (int i = 0; !before && n > 2 && i < 25; i++) {
+		usleep(20000);
+		n = list_held(dfd, id, &state);
+	}
+	if (!before && n > 2)
+		FAIL("memory%lu, gone, still lists %d entries after 0.5 s", id, n);
 }
 
 static void *holder(void *arg)
@@ -257,10 +324,13 @@ static void *holder(void *arg)
 		fd = openat(dfd, "state", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 && errno != ENOENT && errno != ENODEV)
 			FAIL("open memory%lu/state: %s", id, strerror(errno));
-		usleep(10000 + (unsigned int)rand_r(&seed) % 40000);
+		check_held_listing(dfd, id); /* the kernel keeps this listing */
+		/* now and then past the second after which the kernel trusts what it cached */
+		usleep(rand_r(&seed) % 8 ? 10000 + (unsigned int)rand_r(&seed) % 40000 : 1100000);
 		/* the block may be gone, and maybe back as a new device */
 		if (fd >= 0 && pread(fd, buf, sizeof(buf), 0) < 0 && errno != ENODEV)
 			FAIL("read memory%lu/state held open: %s", id, strerror(errno));
+		check_held_listing(dfd, id);
 		nfd = openat(dfd, "online", O_RDONLY | O_CLOEXEC);
 		if (nfd < 0 && errno != ENOENT && errno != ENODEV)
 			FAIL("open online in memory%lu held open: %s", id, strerror(errno));
@@ -306,6 +376,24 @@ static unsigned long parse_kb(const char *meminfo, const char *key)
 	const char *p = strstr(meminfo, key);
 
 	return p ? strtoul(p + strlen(key), NULL, 10) : (unsigned long)-1;
+}
+
+/* The memoryN entries a listing of @rel shows (a missing node directory shows none). */
+static unsigned long count_listed(const char *rel)
+{
+	char path[1280];
+	unsigned long n = 0, id;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", mnt, rel);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += sscanf(de->d_name, "memory%lu", &id) == 1;
+	closedir(d);
+	return n;
 }
 
 static void check_end(void)
@@ -393,6 +481,15 @@ static void check_end(void)
 						"");
 	if (get("devices/system/node/has_memory", buf, sizeof(buf)) < 0 || strcmp(buf, want))
 		FAIL("has_memory '%s', expected '%s'", buf, want);
+	/* every listing that shows blocks shows all of them, once (the kernel keeps listings) */
+	if (count_listed("bus/memory/devices") != blocks)
+		FAIL("bus/memory/devices lists %lu blocks, the memory directory %lu",
+		     count_listed("bus/memory/devices"), blocks);
+	if (count_listed("devices/system/node/node0") + count_listed("devices/system/node/node1") !=
+	    blocks)
+		FAIL("the node directories list %lu + %lu blocks, the memory directory %lu",
+		     count_listed("devices/system/node/node0"),
+		     count_listed("devices/system/node/node1"), blocks);
 	if (get("kernel/debug/memhotplugfs/stats", buf, sizeof(buf)) < 0 ||
 	    parse_kb(buf, "blocks ") != blocks || parse_kb(buf, "blocks_online ") != online)
 		FAIL("stats say '%.80s', the tree has %lu blocks, %lu online", buf, blocks, online);

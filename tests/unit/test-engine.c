@@ -1393,6 +1393,39 @@ START_TEST(remove_takes_empty_node_offline)
 }
 END_TEST
 
+/* A remove event names what went away: the block's generation, the node's incarnation. */
+START_TEST(remove_events_name_what_went)
+{
+	struct mhp_engine *e = two_node();
+	struct mhp_uevent ev;
+	struct mhp_block *b;
+	uint64_t gen;
+	uint32_t inc;
+
+	ck_assert_int_eq(mhp_add_memory(e, 2, 16 * TU_GiB, TU_BLOCK, 0, -1), 0);
+	b = tu_block(e, 128);
+	gen = mhp_block_generation(b);
+	mhp_block_put(b);
+	inc = mhp_node_incarnation(e, 2);
+	while (mhp_event_pop(e, &ev) == 0)
+		ck_assert_uint_eq(ev.gone, 0); /* adds name nothing */
+	ck_assert_int_eq(mhp_remove_memory(e, 16 * TU_GiB, TU_BLOCK), 0);
+	ck_assert_int_eq(mhp_event_pop(e, &ev), 0);
+	ck_assert_int_eq(ev.subsystem, MHP_SUBSYS_MEMORY);
+	ck_assert_int_eq(ev.action, MHP_KOBJ_REMOVE);
+	ck_assert_uint_eq(ev.gone, gen);
+	ck_assert_int_eq(mhp_event_pop(e, &ev), 0);
+	ck_assert_int_eq(ev.subsystem, MHP_SUBSYS_NODE);
+	ck_assert_int_eq(ev.action, MHP_KOBJ_REMOVE);
+	ck_assert_uint_eq(ev.gone, inc);
+	/* a synthetic remove takes nothing away */
+	ck_assert_int_eq(mhp_uevent_emit(e, MHP_KOBJ_REMOVE, MHP_SUBSYS_MEMORY, 5, NULL), 0);
+	ck_assert_int_eq(mhp_event_pop(e, &ev), 0);
+	ck_assert_uint_eq(ev.gone, 0);
+	mhp_engine_free(e);
+}
+END_TEST
+
 START_TEST(remove_keeps_node_with_cpu)
 {
 	struct mhp_config cfg;
@@ -1940,6 +1973,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, add_memory_brings_node_online);
 	tcase_add_test(tc, remove_requires_offline);
 	tcase_add_test(tc, remove_takes_empty_node_offline);
+	tcase_add_test(tc, remove_events_name_what_went);
 	tcase_add_test(tc, remove_keeps_node_with_cpu);
 	tcase_add_test(tc, removed_block_reference);
 	tcase_add_test(tc, block_reference_outlives_engine);
