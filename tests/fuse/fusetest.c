@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,10 +340,13 @@ static int cmd_listsmall(int argc, char **argv)
 	}
 	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(u))) > 0) {
 		for (long pos = 0; pos < n;) {
-			struct dirent64 *de = (struct dirent64 *)(buf + pos);
+			unsigned short reclen;
 
-			printf("%s\n", de->d_name);
-			pos += de->d_reclen;
+			/* fields by offset: a char buffer has no struct alignment (-Wcast-align) */
+			memcpy(&reclen, buf + pos + offsetof(struct dirent64, d_reclen),
+			       sizeof(reclen));
+			printf("%s\n", buf + pos + offsetof(struct dirent64, d_name));
+			pos += reclen;
 		}
 		for (; i < argc; i++) {
 			char *eq = strchr(argv[i], '=');
