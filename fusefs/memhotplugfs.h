@@ -150,21 +150,21 @@ struct mhpfs {
 	struct mhp_pool *pool; /* created before @e, freed after it (pools.c) */
 	struct mhpfs_wl *wl; /* kernel/debug/memhotplugfs/workload (pools.c) */
 	pthread_mutex_t open_lock;
-	struct mhpfs_ohandle *open_list; /* open files and directories (ops.c); open_lock */
+	struct mhpfs_ohandle *open_list; /* open files (ops.c); open_lock */
 	/* held across a DIMM plug or unplug (attrs.c dimm_slots) */
 	pthread_mutex_t dimm_lock;
 	int dimm_group[MHPFS_MAX_DIMMS]; /* dimm_lock: memory group id + 1, 0 when empty */
 };
 
 /**
- * struct mhpfs_ohandle - list entry of an open file or directory (first member of both)
+ * struct mhpfs_ohandle - list entry of an open file (first member of ops.c's struct ofile;
+ * directories need nothing per open)
  *
  * FUSE sends RELEASE asynchronously: a session that ends right after a close never sees it, so
  * what is still listed when the loop returns is freed by mhpfs_release_leftovers().
  */
 struct mhpfs_ohandle {
 	struct mhpfs_ohandle *prev, *next;
-	void (*free)(struct mhpfs *fs, struct mhpfs_ohandle *h);
 };
 
 /** mhpfs_release_leftovers() - free open files the kernel never released; after the loop only */

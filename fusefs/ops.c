@@ -52,10 +52,8 @@ static struct mhpfs *req_fs(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static void ohandle_add(struct mhpfs *fs, struct mhpfs_ohandle *h,
-			void (*free_fn)(struct mhpfs *, struct mhpfs_ohandle *))
+static void ohandle_add(struct mhpfs *fs, struct mhpfs_ohandle *h)
 {
-	h->free = free_fn;
 	pthread_mutex_lock(&fs->open_lock);
 	h->prev = NULL;
 	h->next = fs->open_list;
@@ -77,6 +75,8 @@ static void ohandle_del(struct mhpfs *fs, struct mhpfs_ohandle *h)
 	pthread_mutex_unlock(&fs->open_lock);
 }
 
+static void ofile_free(struct mhpfs *fs, struct mhpfs_ohandle *h);
+
 void mhpfs_release_leftovers(struct mhpfs *fs)
 {
 	for (;;) {
@@ -88,7 +88,7 @@ void mhpfs_release_leftovers(struct mhpfs *fs)
 		if (!h)
 			break;
 		ohandle_del(fs, h);
-		h->free(fs, h);
+		ofile_free(fs, h);
 	}
 }
 
@@ -326,7 +326,7 @@ static void mhpfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	atomic_fetch_add(&fs->stat_opens, 1);
-	ohandle_add(fs, &of->h, ofile_free);
+	ohandle_add(fs, &of->h);
 	fi->fh = (uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
