@@ -101,7 +101,13 @@ old dir ENOENT" "$($T reborn $M/memory104 state $CTL '0x340000000 128M')"
 # trusts its cached listing)
 ls -a $M/memory104 >/dev/null
 sleep 1.1
-expect_eq "removed directory" ". .. end" "$($T lsgone $M/memory104 $CTL/remove_memory '0x340000000 128M')"
+# (". .." as on kernfs, or nothing once the inotify replay has removed the directory through
+# the mount: the kernel then takes it for a deleted one)
+out=$($T lsgone $M/memory104 $CTL/remove_memory '0x340000000 128M')
+case $out in
+". .. end" | end) pass ;;
+*) fail "removed directory lists '$out'" ;;
+esac
 # the kernel keeps listings (no OPENDIR): a listing after a store that added or removed blocks
 # shows the change in every directory that has them, and their modification times moved
 ND=$R/sys/devices/system/node/node0
