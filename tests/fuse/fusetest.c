@@ -107,6 +107,19 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
+/* One open(O_WRONLY), write() of @text and close(): 0, or the errno of the first that failed. */
+static int put_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
 static void read_print(int fd, off_t off)
 {
 	char buf[8192];
@@ -120,18 +133,16 @@ static void read_print(int fd, off_t off)
 
 static int cmd_reread(char **argv)
 {
-	int fd = open(argv[0], O_RDONLY), fd2;
+	int fd = open(argv[0], O_RDONLY), err;
 
 	if (fd < 0) {
 		printf("open %s\n", ename(errno));
 		return 0;
 	}
 	read_print(fd, 0);
-	fd2 = open(argv[1], O_WRONLY);
-	if (fd2 < 0 || write(fd2, argv[2], strlen(argv[2])) < 0)
-		printf("write %s\n", ename(errno));
-	if (fd2 >= 0)
-		close(fd2);
+	err = put_text(argv[1], argv[2]);
+	if (err)
+		printf("write %s\n", ename(err));
 	read_print(fd, 0);
 	close(fd);
 	return 0;
@@ -162,18 +173,18 @@ static int cmd_pread(char **argv)
 static int cmd_removed(char **argv)
 {
 	char buf[64];
-	int fd = open(argv[0], O_RDWR), ctl;
+	int fd = open(argv[0], O_RDWR), err;
 
 	if (fd < 0) {
 		printf("open %s\n", ename(errno));
 		return 0;
 	}
-	ctl = open(argv[1], O_WRONLY);
-	if (ctl < 0 || write(ctl, argv[2], strlen(argv[2])) < 0) {
-		printf("ctl %s\n", ename(errno));
+	err = put_text(argv[1], argv[2]);
+	if (err) {
+		printf("ctl %s\n", ename(err));
+		close(fd);
 		return 0;
 	}
-	close(ctl);
 	printf("read %s\n", pread(fd, buf, sizeof(buf), 0) < 0 ? ename(errno) : "ok");
 	printf("write %s\n", write(fd, "online", 6) < 0 ? ename(errno) : "ok");
 	close(fd);
@@ -197,15 +208,14 @@ static int cmd_reborn(char **argv)
 	}
 	for (int i = 0; i < 2; i++) {
 		char ctl[4096];
-		int c;
+		int err;
 
 		snprintf(ctl, sizeof(ctl), "%s/%s", ctldir, i ? "add_memory" : "remove_memory");
-		c = open(ctl, O_WRONLY);
-		if (c < 0 || write(c, i ? add : range, strlen(i ? add : range)) < 0) {
-			printf("ctl %s\n", ename(errno));
+		err = put_text(ctl, i ? add : range);
+		if (err) {
+			printf("ctl %s\n", ename(err));
 			return 0;
 		}
-		close(c);
 	}
 	/* the kernel now knows the new incarnation */
 	nfd = open(path, O_RDONLY);
@@ -326,11 +336,7 @@ static int cmd_listsmall(int argc, char **argv)
 {
 	int fd = open(argv[0], O_RDONLY | O_DIRECTORY);
 	/* room for about a dozen entries: a READDIR fills the kernel's page, the rest waits */
-	union {
-		struct dirent64 de;
-		char b[512];
-	} u;
-	char *buf = u.b;
+	char buf[512];
 	long n;
 	int i = 1;
 
@@ -338,7 +344,7 @@ static int cmd_listsmall(int argc, char **argv)
 		printf("open %s\n", ename(errno));
 		return 0;
 	}
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(u))) > 0) {
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (long pos = 0; pos < n;) {
 			unsigned short reclen;
 
@@ -350,18 +356,16 @@ static int cmd_listsmall(int argc, char **argv)
 		}
 		for (; i < argc; i++) {
 			char *eq = strchr(argv[i], '=');
-			int c;
+			int err;
 
 			if (!eq)
 				return 2;
 			*eq = '\0';
-			c = open(argv[i], O_WRONLY);
-			if (c < 0 || write(c, eq + 1, strlen(eq + 1)) < 0)
-				printf("write %s\n", ename(errno));
+			err = put_text(argv[i], eq + 1);
+			if (err)
+				printf("write %s\n", ename(err));
 			else
 				printf("--\n");
-			if (c >= 0)
-				close(c);
 		}
 	}
 	if (n < 0)
@@ -373,7 +377,7 @@ static int cmd_listsmall(int argc, char **argv)
 /* Open DIR, write VALUE to CTL (DIR goes away), then list the descriptor: names on one line. */
 static int cmd_lsgone(char **argv)
 {
-	int fd = open(argv[0], O_RDONLY | O_DIRECTORY), c;
+	int fd = open(argv[0], O_RDONLY | O_DIRECTORY), err;
 	struct dirent *de;
 	DIR *d;
 
@@ -381,12 +385,12 @@ static int cmd_lsgone(char **argv)
 		printf("open %s\n", ename(errno));
 		return 0;
 	}
-	c = open(argv[1], O_WRONLY);
-	if (c < 0 || write(c, argv[2], strlen(argv[2])) < 0) {
-		printf("write %s\n", ename(errno));
+	err = put_text(argv[1], argv[2]);
+	if (err) {
+		printf("write %s\n", ename(err));
+		close(fd);
 		return 0;
 	}
-	close(c);
 	d = fdopendir(fd);
 	if (!d)
 		return 1;
