@@ -172,7 +172,7 @@ int mhp_uevent_emit(struct mhp_engine *e, int action, int subsystem, unsigned lo
 	if (!mhp_uevent_action_name(action) ||
 	    mhp_uevent_devpath(&ev, devpath, sizeof(devpath)) < 0)
 		return -EINVAL;
-	seq = event_emit(e, action, subsystem, id);
+	seq = emit(e, ev);
 	if (ret_seqnum)
 		*ret_seqnum = seq;
 	return 0;

@@ -515,6 +515,7 @@ void mhpfs_dir_changed(struct mhpfs *fs, const struct mhpfs_key *dir)
 void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *st)
 {
 	const struct mhpfs_template *tp = &mhpfs_templates[k->t];
+	int slot;
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = mhpfs_key_to_ino(fs, k);
@@ -526,8 +527,9 @@ void mhpfs_fill_stat(struct mhpfs *fs, const struct mhpfs_key *k, struct stat *s
 	case K_DIR:
 		st->st_mode = S_IFDIR | tp->mode;
 		st->st_nlink = 2;
-		if (dir_mtime_slot(k) >= 0) {
-			int64_t ns = atomic_load(&fs->dir_mtime_ns[dir_mtime_slot(k)]);
+		slot = dir_mtime_slot(k);
+		if (slot >= 0) {
+			int64_t ns = atomic_load(&fs->dir_mtime_ns[slot]);
 
 			/* as kernfs, a change of the children moves mtime and ctime */
 			if (ns) {
